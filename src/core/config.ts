@@ -1,0 +1,120 @@
+// The settings, their defaults and their bounds: one module, checked against package.json by a test.
+
+export type ExecutionProvider = 'auto' | 'cuda' | 'cpu';
+export type ModelFile = 'auto' | 'fp32' | 'fp16' | 'quantized';
+export type LineMode = 'auto' | 'singleLine' | 'multiLine';
+
+export interface Settings {
+  readonly enable: boolean;
+  /** Absolute path of a model folder in the hub layout; '' = none chosen yet. */
+  readonly modelPath: string;
+  readonly modelFile: ModelFile;
+  readonly executionProvider: ExecutionProvider;
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly repetitionPenalty: number;
+  readonly maxNewTokens: number;
+  readonly contextTokens: number;
+  readonly debounceMs: number;
+  readonly timeoutMs: number;
+  readonly lineMode: LineMode;
+}
+
+export const DEFAULTS: Settings = Object.freeze({
+  enable: true,
+  modelPath: '',
+  modelFile: 'auto',
+  executionProvider: 'auto',
+  temperature: 0.2,
+  topK: 50,
+  topP: 0.95,
+  repetitionPenalty: 1.0,
+  maxNewTokens: 32,
+  contextTokens: 512,
+  debounceMs: 150,
+  timeoutMs: 3000,
+  lineMode: 'auto',
+});
+
+interface NumberRule {
+  readonly kind: 'number' | 'integer';
+  readonly minimum: number;
+  readonly maximum: number;
+}
+interface EnumRule {
+  readonly kind: 'enum';
+  readonly values: readonly string[];
+}
+interface SimpleRule {
+  readonly kind: 'boolean' | 'string';
+}
+export type Rule = NumberRule | EnumRule | SimpleRule;
+
+/** Type and bounds of every setting; package.json's schema must say the same. */
+export const RULES: { readonly [K in keyof Settings]: Rule } = {
+  enable: { kind: 'boolean' },
+  modelPath: { kind: 'string' },
+  modelFile: { kind: 'enum', values: ['auto', 'fp32', 'fp16', 'quantized'] },
+  executionProvider: { kind: 'enum', values: ['auto', 'cuda', 'cpu'] },
+  temperature: { kind: 'number', minimum: 0, maximum: 2 },
+  topK: { kind: 'integer', minimum: 0, maximum: 1000 },
+  topP: { kind: 'number', minimum: 0, maximum: 1 },
+  repetitionPenalty: { kind: 'number', minimum: 1, maximum: 2 },
+  maxNewTokens: { kind: 'integer', minimum: 1, maximum: 256 },
+  contextTokens: { kind: 'integer', minimum: 16, maximum: 8192 },
+  debounceMs: { kind: 'integer', minimum: 0, maximum: 2000 },
+  timeoutMs: { kind: 'integer', minimum: 100, maximum: 60000 },
+  lineMode: { kind: 'enum', values: ['auto', 'singleLine', 'multiLine'] },
+};
+
+export const SETTINGS_SECTION = 'ghostwriter';
+
+export interface ParsedSettings {
+  readonly settings: Settings;
+  /** One line per value that was refused (and replaced by its default). */
+  readonly problems: readonly string[];
+}
+
+/** Validates raw values (as read from the editor); a bad value falls back to its default, with a problem. */
+export function parseSettings(raw: { readonly [key: string]: unknown }): ParsedSettings {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(RULES) as (keyof Settings)[]) {
+    const value = raw[key];
+    if (value === undefined || value === null) {
+      out[key] = DEFAULTS[key];
+      continue;
+    }
+    const problem = check(RULES[key], value);
+    if (problem) {
+      problems.push(`${SETTINGS_SECTION}.${key}: ${problem}; using the default ${JSON.stringify(DEFAULTS[key])}.`);
+      out[key] = DEFAULTS[key];
+    } else {
+      out[key] = value;
+    }
+  }
+  return { settings: Object.freeze(out) as unknown as Settings, problems };
+}
+
+function check(rule: Rule, value: unknown): string | undefined {
+  switch (rule.kind) {
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `expected true or false, got ${JSON.stringify(value)}`;
+    case 'string':
+      return typeof value === 'string' ? undefined : `expected a string, got ${JSON.stringify(value)}`;
+    case 'enum':
+      return typeof value === 'string' && rule.values.includes(value)
+        ? undefined
+        : `expected one of ${rule.values.join(', ')}, got ${JSON.stringify(value)}`;
+    case 'number':
+    case 'integer': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `expected a number, got ${JSON.stringify(value)}`;
+      if (rule.kind === 'integer' && !Number.isInteger(value)) return `expected a whole number, got ${value}`;
+      if (value < rule.minimum || value > rule.maximum) {
+        return `expected ${rule.minimum} to ${rule.maximum}, got ${value}`;
+      }
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// What the engine is doing now; drives the status bar and the extension's API.
+
+export type EngineStateKind = 'disabled' | 'loading' | 'ready' | 'generating' | 'error';
+
+export interface EngineState {
+  readonly kind: EngineStateKind;
+  /** Folder name of the loaded (or loading) model, when there is one. */
+  readonly modelName?: string;
+  /** Execution provider in use once loaded: 'cpu' or 'cuda'. */
+  readonly provider?: string;
+  /** Why CUDA was not used although it was asked for. */
+  readonly fallbackReason?: string;
+  /** For 'error' and 'disabled': what is wrong and what to do, as shown to the user. */
+  readonly message?: string;
+}

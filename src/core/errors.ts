@@ -1,0 +1,60 @@
+// Typed errors that cross the IPC boundary as data. Each says what went wrong and what to do.
+
+export type ErrorCode =
+  | 'model-not-found' // the folder or a required file is missing
+  | 'model-invalid' // a file is there but does not fit (bad JSON, unknown inputs, shape mismatch)
+  | 'tokenizer-invalid'
+  | 'settings-invalid'
+  | 'inference-failed' // session.run threw
+  | 'inference-crashed' // the inference process died
+  | 'not-loaded'
+  | 'internal';
+
+/** The plain-data form of an error, as it travels between processes. */
+export interface ErrorData {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** The file or input the error is about, when there is one. */
+  readonly file?: string;
+  readonly cause?: string;
+}
+
+export class GhostwriterError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; file?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GhostwriterError';
+    this.file = options?.file;
+  }
+  readonly file?: string;
+
+  toData(): ErrorData {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.file ? { file: this.file } : {}),
+      ...(this.cause !== undefined ? { cause: describeCause(this.cause) } : {}),
+    };
+  }
+
+  static fromData(data: ErrorData): GhostwriterError {
+    return new GhostwriterError(data.code, data.message, {
+      file: data.file,
+      cause: data.cause,
+    });
+  }
+}
+
+/** Any thrown value as ErrorData; unknown errors become 'internal'. */
+export function toErrorData(err: unknown, fallback: ErrorCode = 'internal'): ErrorData {
+  if (err instanceof GhostwriterError) return err.toData();
+  return { code: fallback, message: describeCause(err) };
+}
+
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return String(cause);
+}

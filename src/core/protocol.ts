@@ -1,0 +1,79 @@
+// The IPC messages between the extension host and the inference process. Data only: both ends
+// import this one file, errors travel as ErrorData.
+import type { ExecutionProvider, ModelFile } from './config';
+import type { ErrorData } from './errors';
+import type { LogLevel } from './logger';
+import type { DocumentSnapshot } from './snapshot';
+
+/** 'singleLine' ends at the first newline after some text; 'multiLine' at the first blank line. */
+export type NewlinePolicy = 'none' | 'singleLine' | 'multiLine';
+
+export interface LoadOptions {
+  readonly modelDir: string;
+  readonly modelFile: ModelFile;
+  readonly executionProvider: ExecutionProvider;
+}
+
+export interface ModelInfo {
+  readonly name: string;
+  readonly dir: string;
+  readonly onnxPath: string;
+  readonly provider: 'cpu' | 'cuda';
+  /** Set when CUDA was asked for but could not be used. */
+  readonly fallbackReason?: string;
+  readonly nLayer: number;
+  readonly nHead: number;
+  readonly nEmbd: number;
+  readonly nPositions: number;
+  readonly vocabSize: number;
+  readonly loadMs: number;
+}
+
+export interface CompletionOptions {
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly repetitionPenalty: number;
+  readonly maxNewTokens: number;
+  readonly contextTokens: number;
+  readonly timeoutMs: number;
+  readonly newline: NewlinePolicy;
+  readonly numReturnSequences: number;
+  readonly seed: number;
+}
+
+export interface Completion {
+  readonly text: string;
+  readonly tokenIds: readonly number[];
+  readonly stopReason: string;
+}
+
+export interface Timings {
+  readonly tokenizeMs: number;
+  readonly prefillMs: number;
+  readonly decodeMs: number;
+  readonly totalMs: number;
+  readonly newTokens: number;
+}
+
+export interface CompletionResult {
+  readonly completions: readonly Completion[];
+  readonly promptTokenIds: readonly number[];
+  readonly timings: Timings;
+}
+
+export type Request =
+  | { readonly type: 'load'; readonly id: number; readonly options: LoadOptions }
+  | { readonly type: 'complete'; readonly id: number; readonly snapshot: DocumentSnapshot; readonly options: CompletionOptions }
+  | { readonly type: 'abort'; readonly id: number }
+  | { readonly type: 'unload'; readonly id: number };
+
+export type Response =
+  | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
+  | { readonly type: 'completed'; readonly id: number; readonly result: CompletionResult }
+  /** The request was aborted before it finished; not an error. */
+  | { readonly type: 'aborted'; readonly id: number }
+  | { readonly type: 'unloaded'; readonly id: number }
+  | { readonly type: 'error'; readonly id: number; readonly error: ErrorData }
+  /** Unprompted: log lines from the inference process, so one channel shows both sides. */
+  | { readonly type: 'log'; readonly level: LogLevel; readonly message: string };

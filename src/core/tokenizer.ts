@@ -1,0 +1,74 @@
+// @huggingface/tokenizers over a model folder's tokenizer.json; special tokens from tokenizer_config.json.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { GhostwriterError } from './errors';
+
+export interface TextTokenizer {
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+  /** Token id that ends generation, when the tokenizer names one. */
+  readonly eosTokenId: number | undefined;
+  /** Largest token id + 1, including added tokens. */
+  readonly size: number;
+}
+
+export async function loadTokenizer(modelDir: string): Promise<TextTokenizer> {
+  const json = await readJson(join(modelDir, 'tokenizer.json'));
+  const config = await readJson(join(modelDir, 'tokenizer_config.json'));
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = new Tokenizer(json, config);
+  } catch (cause) {
+    throw new GhostwriterError('tokenizer-invalid', `tokenizer.json in ${modelDir} could not be read as a tokenizer.`, {
+      cause,
+      file: join(modelDir, 'tokenizer.json'),
+    });
+  }
+  return wrap(tokenizer, config);
+}
+
+function wrap(tokenizer: Tokenizer, config: Record<string, unknown>): TextTokenizer {
+  const eosName = tokenName(config['eos_token']);
+  const eosTokenId = eosName === undefined ? undefined : tokenizer.token_to_id(eosName);
+  let size = 0;
+  for (const id of tokenizer.get_vocab(true).values()) size = Math.max(size, id + 1);
+  return {
+    // Code is encoded as-is: no BOS, no post-processor additions.
+    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
+    decode: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
+    eosTokenId,
+    size,
+  };
+}
+
+/** tokenizer_config.json names special tokens as strings or as {content: string}. */
+function tokenName(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string') {
+    return (value as { content: string }).content;
+  }
+  return undefined;
+}
+
+async function readJson(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new GhostwriterError('model-not-found', `The model folder has no ${baseName(file)} (${file}).`, { cause, file });
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (cause) {
+    throw new GhostwriterError('model-invalid', `${baseName(file)} is not valid JSON (${file}).`, { cause, file });
+  }
+}
+
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+export { readJson };

@@ -1,0 +1,19 @@
+// Entry of the inference process, forked by the extension: ONNX Runtime's session.run blocks
+// its thread for the whole compute, so it must never run on the extension host's.
+import { createLogger } from '../core/logger';
+import type { Request, Response } from '../core/protocol';
+import { InferenceServer } from './server';
+
+const send = (response: Response): void => {
+  process.send?.(response);
+};
+const log = createLogger((level, message) => send({ type: 'log', level, message }), 'inference');
+const server = new InferenceServer(send, log);
+
+process.on('message', (message) => server.handle(message as Request));
+// The extension host went away: nothing is left to answer to.
+process.on('disconnect', () => process.exit(0));
+process.on('uncaughtException', (err) => {
+  log.error(`uncaught: ${err.stack ?? err.message}`);
+  process.exit(70);
+});

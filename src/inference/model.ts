@@ -1,0 +1,95 @@
+// A model folder in the hub layout -> which files to use and the shapes its config.json declares.
+import { access } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { ModelFile } from '../core/config';
+import { GhostwriterError } from '../core/errors';
+import { readJson } from '../core/tokenizer';
+
+export interface ModelConfig {
+  readonly modelType: string;
+  readonly nLayer: number;
+  readonly nHead: number;
+  readonly nEmbd: number;
+  readonly nPositions: number;
+  readonly vocabSize: number;
+  readonly eosTokenId: number | undefined;
+}
+
+export interface ModelFolder {
+  readonly dir: string;
+  readonly name: string;
+  readonly onnxPath: string;
+  readonly config: ModelConfig;
+}
+
+/** Candidate file names per choice, best first. Current exports name one model.onnx; older ones a merged decoder. */
+const ONNX_CANDIDATES: { readonly [K in ModelFile]: readonly string[] } = {
+  fp32: ['model.onnx', 'decoder_model_merged.onnx'],
+  fp16: ['model_fp16.onnx', 'decoder_model_merged_fp16.onnx'],
+  quantized: ['model_quantized.onnx', 'decoder_model_merged_quantized.onnx', 'model_int8.onnx'],
+  // fp32 is what every export has and what the CPU runs fastest per quality; the others are opt-in.
+  auto: ['model.onnx', 'decoder_model_merged.onnx', 'model_quantized.onnx', 'decoder_model_merged_quantized.onnx', 'model_fp16.onnx'],
+};
+
+export async function resolveModelFolder(dir: string, modelFile: ModelFile): Promise<ModelFolder> {
+  if (!(await exists(dir))) {
+    throw new GhostwriterError('model-not-found', `The model folder ${dir} does not exist. Choose a folder with config.json, tokenizer.json and onnx/model.onnx.`, { file: dir });
+  }
+  const config = parseConfig(await readJson(join(dir, 'config.json')), join(dir, 'config.json'));
+  for (const file of ['tokenizer.json', 'tokenizer_config.json']) {
+    if (!(await exists(join(dir, file)))) {
+      throw new GhostwriterError('model-not-found', `The model folder has no ${file} (${join(dir, file)}).`, { file: join(dir, file) });
+    }
+  }
+  const onnxPath = await pickOnnxFile(dir, modelFile);
+  return { dir, name: basename(dir), onnxPath, config };
+}
+
+async function pickOnnxFile(dir: string, modelFile: ModelFile): Promise<string> {
+  const names = ONNX_CANDIDATES[modelFile];
+  for (const name of names) {
+    const path = join(dir, 'onnx', name);
+    if (await exists(path)) return path;
+  }
+  throw new GhostwriterError(
+    'model-not-found',
+    `No ${modelFile === 'auto' ? '' : modelFile + ' '}ONNX file in ${join(dir, 'onnx')}: looked for ${names.join(', ')}.`,
+    { file: join(dir, 'onnx', names[0]) },
+  );
+}
+
+/** Reads the GPT-2 names (n_layer…) with the common aliases (num_hidden_layers…) other exports use. */
+export function parseConfig(raw: Record<string, unknown>, file: string): ModelConfig {
+  const int = (names: readonly string[], fallback?: number): number => {
+    for (const n of names) {
+      const v = raw[n];
+      if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+    }
+    if (fallback !== undefined) return fallback;
+    throw new GhostwriterError('model-invalid', `config.json has no positive integer ${names.join(' / ')} (${file}).`, { file });
+  };
+  const nEmbd = int(['n_embd', 'hidden_size']);
+  const nHead = int(['n_head', 'num_attention_heads']);
+  if (nEmbd % nHead !== 0) {
+    throw new GhostwriterError('model-invalid', `config.json: n_embd ${nEmbd} is not divisible by n_head ${nHead} (${file}).`, { file });
+  }
+  const eos = raw['eos_token_id'];
+  return {
+    modelType: typeof raw['model_type'] === 'string' ? raw['model_type'] : 'unknown',
+    nLayer: int(['n_layer', 'num_hidden_layers']),
+    nHead,
+    nEmbd,
+    nPositions: int(['n_positions', 'max_position_embeddings', 'n_ctx']),
+    vocabSize: int(['vocab_size']),
+    eosTokenId: typeof eos === 'number' ? eos : undefined,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

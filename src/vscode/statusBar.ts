@@ -1,0 +1,32 @@
+// One status bar item showing the model and what the engine is doing; a click opens the chooser.
+import * as vscode from 'vscode';
+import type { EngineState } from '../core/engineState';
+import { COMMANDS } from './commandIds';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('ghostwriter.status', vscode.StatusBarAlignment.Right, 100);
+
+  constructor() {
+    this.item.name = 'Ghostwriter';
+    this.item.command = COMMANDS.chooseModel;
+    this.item.show();
+  }
+
+  update(state: EngineState): void {
+    const model = state.modelName ?? 'no model';
+    const provider = state.provider ? ` (${state.provider.toUpperCase()})` : '';
+    const icon = { disabled: '$(circle-slash)', loading: '$(sync~spin)', ready: '$(sparkle)', generating: '$(loading~spin)', error: '$(error)' }[state.kind];
+    this.item.text = `${icon} Ghostwriter: ${model}`;
+    const lines = [`**Ghostwriter** — ${state.kind}`, `Model: ${model}${provider}`];
+    if (state.fallbackReason) lines.push(`$(warning) ${state.fallbackReason}; running on the CPU.`);
+    if (state.message) lines.push(state.message);
+    lines.push('Click to choose the model and temperature.');
+    this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'), true);
+    this.item.backgroundColor = state.kind === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.accessibilityInformation = { label: `Ghostwriter ${state.kind}, model ${model}${state.message ? ': ' + state.message : ''}` };
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,77 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULTS, parseSettings, RULES, SETTINGS_SECTION } from '../../src/core/config';
+import { repoRoot } from './helpers';
+
+interface SchemaEntry {
+  type: string;
+  default: unknown;
+  scope?: string;
+  enum?: string[];
+  enumDescriptions?: string[];
+  minimum?: number;
+  maximum?: number;
+  markdownDescription?: string;
+}
+
+const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8'));
+const schema: Record<string, SchemaEntry> = pkg.contributes.configuration.properties;
+
+describe('settings: package.json agrees with src/core/config.ts', () => {
+  it('declares exactly the settings the code reads', () => {
+    assert.deepEqual(Object.keys(schema).sort(), Object.keys(DEFAULTS).map((k) => `${SETTINGS_SECTION}.${k}`).sort());
+  });
+
+  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+    it(`ghostwriter.${key}: default, type, bounds, enum, scope and description`, () => {
+      const entry = schema[`${SETTINGS_SECTION}.${key}`];
+      const rule = RULES[key];
+      assert.deepEqual(entry.default, DEFAULTS[key]);
+      assert.ok(entry.scope, 'has a scope');
+      assert.ok(entry.markdownDescription && entry.markdownDescription.length > 10, 'has a markdownDescription');
+      switch (rule.kind) {
+        case 'enum':
+          assert.equal(entry.type, 'string');
+          assert.deepEqual(entry.enum, rule.values);
+          assert.equal(entry.enumDescriptions?.length, rule.values.length, 'one enumDescription per value');
+          break;
+        case 'number':
+        case 'integer':
+          assert.equal(entry.type, rule.kind);
+          assert.equal(entry.minimum, rule.minimum);
+          assert.equal(entry.maximum, rule.maximum);
+          break;
+        default:
+          assert.equal(entry.type, rule.kind);
+      }
+    });
+  }
+
+  it('modelPath and executionProvider are machine-scoped: they name things on this machine', () => {
+    assert.equal(schema['ghostwriter.modelPath'].scope, 'machine');
+    assert.equal(schema['ghostwriter.executionProvider'].scope, 'machine');
+  });
+});
+
+describe('parseSettings', () => {
+  it('takes valid values and fills the rest with defaults', () => {
+    const { settings, problems } = parseSettings({ temperature: 0.7, modelPath: '/m' });
+    assert.equal(settings.temperature, 0.7);
+    assert.equal(settings.modelPath, '/m');
+    assert.equal(settings.maxNewTokens, DEFAULTS.maxNewTokens);
+    assert.deepEqual(problems, []);
+  });
+
+  it('refuses out-of-range, wrongly typed and unknown enum values, saying which and why', () => {
+    const { settings, problems } = parseSettings({ temperature: 5, maxNewTokens: 1.5, executionProvider: 'tpu', enable: 'yes' });
+    assert.equal(settings.temperature, DEFAULTS.temperature);
+    assert.equal(settings.maxNewTokens, DEFAULTS.maxNewTokens);
+    assert.equal(settings.executionProvider, DEFAULTS.executionProvider);
+    assert.equal(settings.enable, DEFAULTS.enable);
+    assert.equal(problems.length, 4);
+    assert.match(problems.join('\n'), /ghostwriter\.temperature: expected 0 to 2, got 5/);
+    assert.match(problems.join('\n'), /ghostwriter\.maxNewTokens: expected a whole number, got 1\.5/);
+    assert.match(problems.join('\n'), /ghostwriter\.executionProvider: expected one of auto, cuda, cpu, got "tpu"/);
+  });
+});

@@ -1,0 +1,167 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { CompletionOptions } from '../../src/core/protocol';
+import { createSnapshot } from '../../src/core/snapshot';
+import { silentLogger } from '../../src/core/logger';
+import type { InferenceEngine } from '../../src/inference/engine';
+import { resolveModelFolder } from '../../src/inference/model';
+import { ModelSession } from '../../src/inference/session';
+import { layoutModel, loadEngine, repoRoot, tinyModel, tinyModelB } from './helpers';
+
+const PROMPTS = ['def fibonacci(n):', 'function factorial(n) {\n  return', 'Hello', 'import numpy as np\nx = np.']; // several lengths
+
+const options = (o: Partial<CompletionOptions> = {}): CompletionOptions => ({
+  temperature: 0,
+  topK: 0,
+  topP: 1,
+  repetitionPenalty: 1,
+  maxNewTokens: 8,
+  contextTokens: 1000,
+  timeoutMs: 60_000,
+  newline: 'none',
+  numReturnSequences: 1,
+  seed: 1,
+  ...o,
+});
+
+const snap = (prefix: string) => createSnapshot({ prefix, suffix: '', languageId: 'python', path: 'x.py', version: 1 });
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function argmax(a: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+  return best;
+}
+
+/** Greedy decoding by recomputation: the whole sequence from scratch at every step, no cache. */
+async function greedyByRecomputation(engine: InferenceEngine, ids: number[], n: number): Promise<number[]> {
+  const seq = [...ids];
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const next = argmax(await engine.logitsWithoutCache(seq));
+    out.push(next);
+    seq.push(next);
+  }
+  return out;
+}
+
+const MODELS: [string, () => Promise<string>][] = [
+  ['TINY (2 layers, 2 heads, 64 wide)', tinyModel],
+  ['TINY_B (3 layers, 4 heads, 96 wide)', tinyModelB],
+  ['merged decoder (use_cache_branch)', () => layoutModel('merged')],
+  ['legacy export without position_ids', () => layoutModel('legacy')],
+];
+
+for (const [label, model] of MODELS) {
+  describe(`engine on ${label}`, function () {
+    let engine: InferenceEngine;
+    let session: ModelSession;
+    before(async () => {
+      const dir = await model();
+      engine = await loadEngine(dir);
+      session = await ModelSession.create(await resolveModelFolder(dir, 'auto'), 'cpu', silentLogger);
+    });
+    after(async () => {
+      await engine?.release();
+      await session?.release();
+    });
+
+    it('cached decoding gives the same next-token logits as the whole sequence without a cache (within 1e-4)', async () => {
+      for (const prompt of PROMPTS) {
+        const result = await engine.complete(snap(prompt), options({ maxNewTokens: 6 }));
+        const generated = result.completions[0].tokenIds;
+        // The cached path's logits at every step, against recomputation from scratch.
+        let step = await session.forward(result.promptTokenIds, session.emptyCache());
+        for (let i = 0; i <= generated.length; i++) {
+          const seq = [...result.promptTokenIds, ...generated.slice(0, i)];
+          const reference = await engine.logitsWithoutCache(seq);
+          const diff = maxAbsDiff(step.logits, reference);
+          assert.ok(diff < 1e-4, `${JSON.stringify(prompt)} step ${i}: max |diff| ${diff}`);
+          if (i < generated.length) step = await session.forward([generated[i]], step.cache);
+        }
+      }
+    });
+
+    it('greedy decoding equals greedy decoding by recomputation, and is deterministic', async () => {
+      for (const prompt of PROMPTS.slice(0, 2)) {
+        const a = await engine.complete(snap(prompt), options());
+        const b = await engine.complete(snap(prompt), options());
+        assert.deepEqual(a.completions[0].tokenIds, b.completions[0].tokenIds);
+        assert.deepEqual(a.completions[0].tokenIds, await greedyByRecomputation(engine, [...a.promptTokenIds], 8));
+        assert.equal(a.completions[0].text, engine.decode(a.completions[0].tokenIds));
+      }
+    });
+
+    it('a seeded sample is reproducible; another seed differs', async () => {
+      const sample = async (seed: number) =>
+        (await engine.complete(snap(PROMPTS[0]), options({ temperature: 1.0, topK: 0, topP: 1, seed, maxNewTokens: 12 }))).completions[0].tokenIds;
+      assert.deepEqual(await sample(42), await sample(42));
+      assert.notDeepEqual(await sample(42), await sample(43));
+    });
+  });
+}
+
+describe('engine behaviour', () => {
+  let engine: InferenceEngine;
+  before(async () => {
+    engine = await loadEngine(await tinyModel());
+  });
+  after(() => engine?.release());
+
+  it('different prompts give different greedy continuations (the generated model is not degenerate)', async () => {
+    const a = await engine.complete(snap('def fibonacci(n):'), options());
+    const b = await engine.complete(snap('function factorial(n) {'), options());
+    assert.notDeepEqual(a.completions[0].tokenIds, b.completions[0].tokenIds);
+  });
+
+  it('num-return-sequences samples several continuations from one prefill', async () => {
+    const r = await engine.complete(snap('x = '), options({ temperature: 1, numReturnSequences: 3, seed: 5 }));
+    assert.equal(r.completions.length, 3);
+    assert.equal(new Set(r.completions.map((c) => c.tokenIds.join(','))).size, 3);
+  });
+
+  it('keeps the prompt inside n_positions - maxNewTokens, cutting at a line start', async () => {
+    const long = Array.from({ length: 200 }, (_, i) => `line_${i} = ${i}`).join('\n') + '\nresult = ';
+    const r = await engine.complete(snap(long), options({ maxNewTokens: 16, contextTokens: 4096 }));
+    assert.ok(r.promptTokenIds.length <= engine.info.nPositions - 16, `${r.promptTokenIds.length} prompt tokens`);
+    assert.match(engine.decode([...r.promptTokenIds]), /^line_\d+ = \d+\n/);
+    assert.ok(engine.decode([...r.promptTokenIds]).endsWith('\nresult = '));
+  });
+
+  it('an empty document starts from <|endoftext|>', async () => {
+    const r = await engine.complete(snap(''), options({ maxNewTokens: 2 }));
+    assert.deepEqual(r.promptTokenIds, [50256]);
+    assert.equal(r.completions[0].tokenIds.length, 2);
+  });
+
+  it('an aborted request returns no completions', async () => {
+    const controller = new AbortController();
+    const pending = engine.complete(snap('def f():'), options({ maxNewTokens: 200 }), controller.signal);
+    controller.abort();
+    assert.deepEqual((await pending).completions, []);
+  });
+
+  it('the CLI --json prints the greedy decode by recomputation', async () => {
+    const dir = await tinyModel();
+    const out = execFileSync(process.execPath, [join(repoRoot(), 'dist/cli.js'), 'complete', '--model', dir, '--prompt', 'def fibonacci(n):', '--temperature', '0', '--max-new-tokens', '8', '--json'], { encoding: 'utf8' });
+    const parsed = JSON.parse(out);
+    assert.deepEqual(parsed.promptTokenIds, engine.encode('def fibonacci(n):'));
+    assert.deepEqual(parsed.completions[0].tokenIds, await greedyByRecomputation(engine, parsed.promptTokenIds, 8));
+    assert.equal(parsed.completions[0].text, engine.decode(parsed.completions[0].tokenIds));
+    assert.equal(typeof parsed.timings.totalMs, 'number');
+  });
+
+  it('the CLI refuses a bad option with a usage error', () => {
+    assert.throws(
+      () => execFileSync(process.execPath, [join(repoRoot(), 'dist/cli.js'), 'complete', '--model', '/x', '--prompt', 'a', '--temperature', 'hot'], { encoding: 'utf8', stdio: 'pipe' }),
+      (err: { status: number; stderr: string }) => err.status === 2 && /--temperature must be a number/.test(err.stderr),
+    );
+  });
+});

@@ -1,0 +1,77 @@
+import { strict as assert } from 'node:assert';
+import { generate, prefill, type StepModel } from '../../src/inference/generate';
+import type { KvCache } from '../../src/inference/kvCache';
+import { seededRng } from '../../src/inference/rng';
+import { deadline, eos, maxNewTokens, newline } from '../../src/inference/stopping';
+
+/** A fake model over a 4-token vocabulary: next token = (last + 1) mod 4, with token 3 = "\n". */
+function countingModel(maxPositions = 100): StepModel & { calls: number[][] } {
+  const calls: number[][] = [];
+  return {
+    calls,
+    maxPositions,
+    emptyCache: () => ({ tokens: [], layers: [] }),
+    async forward(ids: readonly number[], cache: KvCache) {
+      calls.push([...ids]);
+      const last = ids[ids.length - 1];
+      const logits = new Float32Array(4).fill(-5);
+      logits[(last + 1) % 4] = 5;
+      return { logits, cache: { tokens: [...cache.tokens, ...ids], layers: [] } };
+    },
+  };
+}
+
+const decode = (ids: readonly number[]) => ids.map((i) => (i === 3 ? '\n' : 'abc'[i])).join('');
+const greedyParams = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1 };
+
+describe('generation loop', () => {
+  it('prefills once, then feeds one token a step', async () => {
+    const model = countingModel();
+    const start = await prefill(model, [0, 1]);
+    const gen = await generate(model, start, { params: greedyParams, stopping: [maxNewTokens(3)], rng: seededRng(1), decode });
+    assert.deepEqual(gen.tokenIds, [2, 3, 0]);
+    assert.equal(gen.text, 'c\na');
+    assert.equal(gen.stopReason, 'max-tokens');
+    assert.deepEqual(model.calls, [[0, 1], [2], [3]]);
+  });
+
+  it('single-line stops at the newline and cuts it off', async () => {
+    const model = countingModel();
+    const gen = await generate(model, await prefill(model, [0]), { params: greedyParams, stopping: [newline('singleLine'), maxNewTokens(10)], rng: seededRng(1), decode });
+    assert.equal(gen.text, 'bc');
+    assert.equal(gen.stopReason, 'newline');
+  });
+
+  it('EOS ends the completion without being part of it', async () => {
+    const model = countingModel();
+    const gen = await generate(model, await prefill(model, [0]), { params: greedyParams, stopping: [eos(2), maxNewTokens(10)], rng: seededRng(1), decode });
+    assert.deepEqual(gen.tokenIds, [1]);
+    assert.equal(gen.text, 'b');
+  });
+
+  it('an aborted signal stops after the current step', async () => {
+    const model = countingModel();
+    const controller = new AbortController();
+    const start = await prefill(model, [0]);
+    controller.abort();
+    const gen = await generate(model, start, { params: greedyParams, stopping: [maxNewTokens(10)], rng: seededRng(1), decode, signal: controller.signal });
+    assert.equal(gen.stopReason, 'aborted');
+    assert.equal(model.calls.length, 1, 'no step after the abort');
+  });
+
+  it('stops when the context is full', async () => {
+    const model = countingModel(4);
+    const gen = await generate(model, await prefill(model, [0, 1]), { params: greedyParams, stopping: [maxNewTokens(10)], rng: seededRng(1), decode });
+    assert.equal(gen.stopReason, 'context-full');
+    assert.equal(gen.tokenIds.length, 2);
+  });
+
+  it('the deadline uses the injected clock', async () => {
+    const model = countingModel();
+    let t = 0;
+    const now = () => (t += 40);
+    const gen = await generate(model, await prefill(model, [0]), { params: greedyParams, stopping: [deadline(100), maxNewTokens(50)], rng: seededRng(1), decode, now, startedAt: 0 });
+    assert.equal(gen.stopReason, 'deadline');
+    assert.ok(gen.tokenIds.length < 5);
+  });
+});

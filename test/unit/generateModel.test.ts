@@ -1,0 +1,401 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import type * as Gpt3Encoder from 'gpt-3-encoder';
+import * as ort from 'onnxruntime-node';
+import {
+  ensureModel,
+  findRepoRoot,
+  generateModel,
+  onnxFileName,
+  TINY,
+  TINY_B,
+  seededWeights,
+  type GenerateOptions,
+  type ModelLayout,
+  type ParamRole,
+} from '../../scripts/model/generate';
+
+const VOCAB = 50257;
+type Outputs = ort.InferenceSession.ReturnType;
+
+const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+
+/** Loaded at run time: the package reads its data files relative to its own folder. */
+function gpt3Encoder(): typeof Gpt3Encoder {
+  return createRequire(join(findRepoRoot(), 'package.json'))('gpt-3-encoder') as typeof Gpt3Encoder;
+}
+
+const int64 = (rows: number[][]): ort.Tensor =>
+  new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0].length]);
+
+interface Step {
+  ids: number[][];
+  /** Defaults to all ones over past + new tokens. */
+  mask?: number[][];
+  /** Defaults to pastLen .. pastLen+seq-1 for each row. */
+  positions?: number[][];
+  past?: Outputs;
+  useCacheBranch?: boolean;
+}
+
+/** Feeds in the Optimum GPT-2 signature; a missing past is the zero-length past of a first step. */
+function feeds(opts: GenerateOptions, step: Step): Record<string, ort.Tensor> {
+  const layout = opts.layout ?? 'model';
+  const [batch, seq] = [step.ids.length, step.ids[0].length];
+  const pastLen = step.past ? (step.past['present.0.key'] as ort.Tensor).dims[2] : 0;
+  const headDim = opts.nEmbd / opts.nHead;
+  const f: Record<string, ort.Tensor> = {
+    input_ids: int64(step.ids),
+    attention_mask: int64(step.mask ?? step.ids.map(() => Array<number>(pastLen + seq).fill(1))),
+  };
+  if (layout !== 'legacy') f.position_ids = int64(step.positions ?? step.ids.map(() => step.ids[0].map((_, i) => pastLen + i)));
+  for (let i = 0; i < opts.nLayer; i++) {
+    for (const kind of ['key', 'value']) {
+      f[`past_key_values.${i}.${kind}`] =
+        (step.past?.[`present.${i}.${kind}`] as ort.Tensor | undefined) ??
+        new ort.Tensor('float32', new Float32Array(0), [batch, opts.nHead, 0, headDim]);
+    }
+  }
+  if (layout === 'merged') f.use_cache_branch = new ort.Tensor('bool', Uint8Array.of((step.useCacheBranch ?? pastLen > 0) ? 1 : 0), [1]);
+  return f;
+}
+
+/** Logits of one row at one position. */
+function logitsAt(out: Outputs, row: number, pos: number): Float32Array {
+  const t = out.logits as ort.Tensor;
+  const offset = (row * t.dims[1] + pos) * VOCAB;
+  return (t.data as Float32Array).subarray(offset, offset + VOCAB);
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function argmaxAndMargin(row: Float32Array): { best: number; margin: number } {
+  let best = 0;
+  for (let v = 1; v < row.length; v++) if (row[v] > row[best]) best = v;
+  let second = -Infinity;
+  for (let v = 0; v < row.length; v++) if (v !== best) second = Math.max(second, row[v]);
+  return { best, margin: row[best] - second };
+}
+
+async function greedy(session: ort.InferenceSession, opts: GenerateOptions, prompt: number[], n: number): Promise<number[]> {
+  const tokens: number[] = [];
+  let out = await session.run(feeds(opts, { ids: [prompt] }));
+  for (let i = 0; i < n; i++) {
+    const { best, margin } = argmaxAndMargin(logitsAt(out, 0, (out.logits as ort.Tensor).dims[1] - 1));
+    assert.ok(margin > 1e-4, `top-2 logit margin ${margin} is ~0`);
+    tokens.push(best);
+    out = await session.run(feeds(opts, { ids: [[best]], past: out }));
+  }
+  return tokens;
+}
+
+// ---- an independent float64 GPT-2 forward pass, to check the graph computes GPT-2 -----------------
+
+type Vec = Float64Array;
+
+function layerNormRef(x: Vec, gamma: Float32Array, beta: Float32Array): Vec {
+  const mean = x.reduce((s, v) => s + v, 0) / x.length;
+  const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length;
+  return x.map((v, i) => ((v - mean) / Math.sqrt(variance + 1e-5)) * gamma[i] + beta[i]);
+}
+
+/** x @ W + b with W stored [in, out], as GPT-2's Conv1D. */
+function linearRef(x: Vec, w: Float32Array, b: Float32Array): Vec {
+  const out = Float64Array.from(b);
+  for (let i = 0; i < x.length; i++) for (let j = 0; j < out.length; j++) out[j] += x[i] * w[i * out.length + j];
+  return out;
+}
+
+const geluNewRef = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+
+function attentionRef(qkv: Vec[], nHead: number): Vec[] {
+  const e = qkv[0].length / 3;
+  const d = e / nHead;
+  return qkv.map((row, t) => {
+    const out = new Float64Array(e);
+    for (let h = 0; h < nHead; h++) {
+      const dot = (s: number) => { let acc = 0; for (let k = 0; k < d; k++) acc += row[h * d + k] * qkv[s][e + h * d + k]; return acc / Math.sqrt(d); };
+      const scores = Array.from({ length: t + 1 }, (_, s) => dot(s));
+      const max = Math.max(...scores);
+      const weights = scores.map((v) => Math.exp(v - max));
+      const total = weights.reduce((x, y) => x + y, 0);
+      for (let s = 0; s <= t; s++) for (let k = 0; k < d; k++) out[h * d + k] += (weights[s] / total) * qkv[s][2 * e + h * d + k];
+    }
+    return out;
+  });
+}
+
+/** Logits at every position of one unpadded sequence. */
+function gpt2Reference(opts: GenerateOptions, ids: number[]): Vec[] {
+  const weights = seededWeights(opts.seed);
+  const e = opts.nEmbd;
+  const w = (name: string, dims: number[], role: ParamRole) => weights({ name, dims, role });
+  const wte = w('transformer.wte.weight', [VOCAB, e], 'wte');
+  const wpe = w('transformer.wpe.weight', [opts.nPositions, e], 'wpe');
+  const ln = (x: Vec, name: string) => layerNormRef(x, w(`${name}.weight`, [e], 'gamma'), w(`${name}.bias`, [e], 'beta'));
+  const linear = (x: Vec, name: string, nIn: number, nOut: number, role: ParamRole) =>
+    linearRef(x, w(`${name}.weight`, [nIn, nOut], role), w(`${name}.bias`, [nOut], 'bias'));
+  let h = ids.map((id, t) => Float64Array.from({ length: e }, (_, i) => wte[id * e + i] + wpe[t * e + i]));
+  for (let l = 0; l < opts.nLayer; l++) {
+    const p = `transformer.h.${l}`;
+    const attn = attentionRef(h.map((x) => linear(ln(x, `${p}.ln_1`), `${p}.attn.c_attn`, e, 3 * e, 'matrix')), opts.nHead);
+    h = h.map((x, t) => x.map((v, i) => v + linear(attn[t], `${p}.attn.c_proj`, e, e, 'residualProjection')[i]));
+    h = h.map((x) => {
+      const hidden = linear(ln(x, `${p}.ln_2`), `${p}.mlp.c_fc`, e, 4 * e, 'matrix').map(geluNewRef);
+      const out = linear(hidden, `${p}.mlp.c_proj`, 4 * e, e, 'residualProjection');
+      return x.map((v, i) => v + out[i]);
+    });
+  }
+  return h.map((x) => {
+    const y = ln(x, 'transformer.ln_f');
+    return Float64Array.from({ length: VOCAB }, (_, v) => { let acc = 0; for (let i = 0; i < e; i++) acc += y[i] * wte[v * e + i]; return acc; });
+  });
+}
+
+describe('generate-model: seeded GPT-2 folders', function () {
+  this.timeout(60_000);
+  let root: string;
+  const dirs = {} as Record<ModelLayout, string>;
+  const sessions = {} as Record<ModelLayout, ort.InferenceSession>;
+  const optsFor = (layout: ModelLayout): GenerateOptions => ({ ...TINY, layout });
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'ghostwriter-models-'));
+    for (const layout of ['model', 'merged', 'legacy'] as const) {
+      dirs[layout] = await ensureModel(`tiny-${layout}`, optsFor(layout), root);
+      sessions[layout] = await ort.InferenceSession.create(join(dirs[layout], 'onnx', onnxFileName(layout)));
+    }
+  });
+
+  after(async () => {
+    for (const s of Object.values(sessions)) await s.release();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  describe('folder', () => {
+    it('has the hub / Optimum layout', () => {
+      const files = ['config.json', 'generation_config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'];
+      assert.deepEqual(readdirSync(dirs.model).sort(), [...files, 'onnx'].sort());
+      assert.deepEqual(readdirSync(join(dirs.model, 'onnx')), ['model.onnx']);
+      assert.deepEqual(readdirSync(join(dirs.merged, 'onnx')), ['decoder_model_merged.onnx']);
+      assert.deepEqual(readdirSync(join(dirs.legacy, 'onnx')), ['model.onnx']);
+    });
+
+    it('writes config.json and generation_config.json', () => {
+      const config = readJson(join(dirs.merged, 'config.json'));
+      assert.equal(config.model_type, 'gpt2');
+      assert.deepEqual(config.architectures, ['GPT2LMHeadModel']);
+      const expected = { n_layer: 2, n_head: 2, n_embd: 64, n_positions: 256, n_ctx: 256, vocab_size: VOCAB };
+      for (const [key, value] of Object.entries(expected)) assert.equal(config[key], value, key);
+      assert.equal(config.bos_token_id, 50256);
+      assert.equal(config.eos_token_id, 50256);
+      assert.equal(config.layer_norm_epsilon, 1e-5);
+      assert.equal(config.activation_function, 'gelu_new');
+      assert.deepEqual(config.ghostwriter_generated, { seed: 1, layout: 'merged', generator_version: '1' });
+      assert.deepEqual(readJson(join(dirs.model, 'generation_config.json')), { bos_token_id: 50256, eos_token_id: 50256 });
+    });
+
+    it('caches by name and options, atomically', async () => {
+      assert.match(basename(dirs.model), /^tiny-model-[0-9a-f]{12}$/);
+      assert.equal(await ensureModel('tiny-model', optsFor('model'), root), dirs.model);
+      assert.notEqual(await ensureModel('tiny-model', { ...TINY, seed: 7 }, root), dirs.model);
+      assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.tmp')), []);
+    });
+
+    it('rejects bad options with a clear message', async () => {
+      await assert.rejects(generateModel(join(root, 'bad'), { ...TINY, nHead: 3 }), /nEmbd \(64\) must be divisible by nHead \(3\)/);
+      await assert.rejects(ensureModel('x', { ...TINY, layout: 'other' as ModelLayout }, root), /layout must be one of/);
+      await assert.rejects(ensureModel('a/b', TINY, root), /model name/);
+    });
+  });
+
+  describe('tokenizer', () => {
+    let tokenizer: Tokenizer;
+    const samples = [
+      'Hello World',
+      'def fibonacci(n):',
+      'function factorial(n) {\n  return n;\n}',
+      'naïve ☃ — 日本語',
+      '    if (x !== null) { return x.map((y) => y * 2); }\n\n\t// done',
+      "it's  two  spaces, tabs\t\tand 12345 numbers",
+    ];
+
+    before(() => {
+      tokenizer = new Tokenizer(readJson(join(dirs.model, 'tokenizer.json')), readJson(join(dirs.model, 'tokenizer_config.json')));
+    });
+
+    it('writes GPT-2 tokenizer configs', () => {
+      const config = readJson(join(dirs.model, 'tokenizer_config.json'));
+      assert.equal(config.tokenizer_class, 'GPT2Tokenizer');
+      for (const key of ['bos_token', 'eos_token', 'unk_token']) assert.equal(config[key], '<|endoftext|>');
+      assert.equal(config.model_max_length, 256);
+      assert.equal(config.add_prefix_space, false);
+      assert.equal((config.added_tokens_decoder as Record<string, { content: string }>)['50256'].content, '<|endoftext|>');
+      const json = readJson(join(dirs.model, 'tokenizer.json'));
+      assert.equal((json.model as { type: string }).type, 'BPE');
+      assert.equal((json.model as { merges: unknown[] }).merges.length, 50000);
+      assert.deepEqual(readJson(join(dirs.model, 'special_tokens_map.json')).eos_token, '<|endoftext|>');
+    });
+
+    it('encodes like gpt-3-encoder and round-trips', () => {
+      const reference = gpt3Encoder();
+      assert.deepEqual(tokenizer.encode('Hello World').ids, [15496, 2159]);
+      for (const text of samples) {
+        const ids = tokenizer.encode(text).ids;
+        assert.deepEqual(ids, reference.encode(text), text);
+        assert.equal(tokenizer.decode(ids), text);
+      }
+    });
+
+    it('maps <|endoftext|> to 50256', () => {
+      const ids = tokenizer.encode('a<|endoftext|>b').ids;
+      assert.deepEqual(ids, [64, 50256, 65]);
+      assert.equal(tokenizer.decode(ids, { skip_special_tokens: true }), 'ab');
+    });
+  });
+
+  describe('onnx graph', () => {
+    const a = 4299, b = 12900, c = 261;
+
+    it('has the Optimum input and output names and shapes', () => {
+      const past = ['past_key_values.0.key', 'past_key_values.0.value', 'past_key_values.1.key', 'past_key_values.1.value'];
+      const present = ['present.0.key', 'present.0.value', 'present.1.key', 'present.1.value'];
+      assert.deepEqual(sessions.model.inputNames, ['input_ids', 'attention_mask', 'position_ids', ...past]);
+      assert.deepEqual(sessions.legacy.inputNames, ['input_ids', 'attention_mask', ...past]);
+      assert.deepEqual(sessions.merged.inputNames, ['input_ids', 'attention_mask', 'position_ids', ...past, 'use_cache_branch']);
+      for (const s of Object.values(sessions)) assert.deepEqual(s.outputNames, ['logits', ...present]);
+      const meta = Object.fromEntries(sessions.merged.inputMetadata.map((m) => [m.name, m]));
+      const shapeOf = (m: ort.InferenceSession.ValueMetadata | undefined) => (m?.isTensor ? [m.type, m.shape] : undefined);
+      assert.deepEqual(shapeOf(meta.input_ids), ['int64', ['batch_size', 'sequence_length']]);
+      assert.deepEqual(shapeOf(meta.attention_mask), ['int64', ['batch_size', 'past_sequence_length + sequence_length']]);
+      assert.deepEqual(shapeOf(meta.position_ids), ['int64', ['batch_size', 'sequence_length']]);
+      assert.deepEqual(shapeOf(meta['past_key_values.1.value']), ['float32', ['batch_size', 2, 'past_sequence_length', 32]]);
+      assert.deepEqual(shapeOf(meta.use_cache_branch), ['bool', [1]]);
+      const out = Object.fromEntries(sessions.model.outputMetadata.map((m) => [m.name, m]));
+      assert.deepEqual(shapeOf(out.logits), ['float32', ['batch_size', 'sequence_length', VOCAB]]);
+      assert.deepEqual(shapeOf(out['present.0.key']), ['float32', ['batch_size', 2, 'past_sequence_length + sequence_length', 32]]);
+    });
+
+    it('runs every layout from a zero-length past', async () => {
+      for (const layout of ['model', 'merged', 'legacy'] as const) {
+        const out = await sessions[layout].run(feeds(optsFor(layout), { ids: [[a, b, c, a]] }));
+        assert.deepEqual((out.logits as ort.Tensor).dims, [1, 4, VOCAB], layout);
+        assert.deepEqual((out['present.1.value'] as ort.Tensor).dims, [1, 2, 4, 32], layout);
+      }
+    });
+
+    it('computes GPT-2 (matches a float64 reference forward pass)', async () => {
+      const ids = [a, b, c, 15496, 2159];
+      const out = await sessions.model.run(feeds(optsFor('model'), { ids: [ids] }));
+      const reference = gpt2Reference(TINY, ids);
+      const diffs = reference.map((row, t) => maxAbsDiff(Float32Array.from(row), logitsAt(out, 0, t)));
+      assert.ok(Math.max(...diffs) < 1e-3, `max |diff| per position ${diffs}`);
+    });
+
+    it('gives the same logits with and without the KV cache', async () => {
+      for (const layout of ['model', 'merged', 'legacy'] as const) {
+        const opts = optsFor(layout);
+        const full = await sessions[layout].run(feeds(opts, { ids: [[a, b, c]] }));
+        const prefix = await sessions[layout].run(feeds(opts, { ids: [[a, b]] }));
+        const next = await sessions[layout].run(feeds(opts, { ids: [[c]], past: prefix, positions: [[2]] }));
+        const diff = maxAbsDiff(logitsAt(full, 0, 2), logitsAt(next, 0, 0));
+        assert.ok(diff < 1e-4, `${layout}: cached vs full max |diff| ${diff}`);
+        const presentDiff = maxAbsDiff((full['present.1.key'] as ort.Tensor).data as Float32Array, (next['present.1.key'] as ort.Tensor).data as Float32Array);
+        assert.ok(presentDiff < 1e-4, `${layout}: present max |diff| ${presentDiff}`);
+      }
+    });
+
+    it('depends on earlier tokens (attention is real) and on positions', async () => {
+      const opts = optsFor('model');
+      const run = (ids: number[], positions?: number[]) => sessions.model.run(feeds(opts, { ids: [ids], positions: positions && [positions] }));
+      const last = (out: Outputs) => logitsAt(out, 0, 2);
+      assert.ok(maxAbsDiff(last(await run([a, b, c])), last(await run([b, a, c]))) > 1e-2);
+      assert.ok(maxAbsDiff(last(await run([a, b, c])), last(await run([a, b, c], [5, 6, 7]))) > 1e-2);
+      // Causality: a later token must not change earlier positions.
+      const short = await run([a, b]);
+      const long = await run([a, b, c]);
+      assert.ok(maxAbsDiff(logitsAt(short, 0, 1), logitsAt(long, 0, 1)) < 1e-4);
+    });
+
+    it('all layouts compute the same function for the same seed', async () => {
+      const outs = await Promise.all((['model', 'merged', 'legacy'] as const).map((l) => sessions[l].run(feeds(optsFor(l), { ids: [[a, b, c]] }))));
+      for (const out of outs.slice(1)) assert.ok(maxAbsDiff(logitsAt(outs[0], 0, 2), logitsAt(out, 0, 2)) < 1e-5);
+    });
+
+    it('honours attention_mask padding in a batch', async () => {
+      const opts = optsFor('model');
+      const alone = await sessions.model.run(feeds(opts, { ids: [[b, c]] }));
+      const padded = await sessions.model.run(
+        feeds(opts, { ids: [[50256, b, c], [a, b, c]], mask: [[0, 1, 1], [1, 1, 1]], positions: [[0, 0, 1], [0, 1, 2]] }),
+      );
+      assert.ok(maxAbsDiff(logitsAt(alone, 0, 1), logitsAt(padded, 0, 2)) < 1e-4);
+      const full = await sessions.model.run(feeds(opts, { ids: [[a, b, c]] }));
+      assert.ok(maxAbsDiff(logitsAt(full, 0, 2), logitsAt(padded, 1, 2)) < 1e-4);
+    });
+
+    it('merged layout ignores the past when use_cache_branch is false', async () => {
+      const opts = optsFor('merged');
+      const clean = await sessions.merged.run(feeds(opts, { ids: [[a, b]] }));
+      const junkPast = await sessions.merged.run(feeds(opts, { ids: [[c, c, c]] }));
+      const ignored = await sessions.merged.run({
+        ...feeds(opts, { ids: [[a, b]], past: junkPast, useCacheBranch: false }),
+        attention_mask: int64([[1, 1]]),
+        position_ids: int64([[0, 1]]),
+      });
+      assert.deepEqual((ignored['present.0.key'] as ort.Tensor).dims, [1, 2, 2, 32]);
+      assert.ok(maxAbsDiff(logitsAt(clean, 0, 1), logitsAt(ignored, 0, 1)) < 1e-6);
+      const used = await sessions.merged.run(feeds(opts, { ids: [[a, b]], past: junkPast, useCacheBranch: true }));
+      assert.deepEqual((used['present.0.key'] as ort.Tensor).dims, [1, 2, 5, 32]);
+    });
+
+    it('greedy decoding is not degenerate', async () => {
+      const opts = optsFor('model');
+      const first = await greedy(sessions.model, opts, [15496, 2159], 8);
+      const second = await greedy(sessions.model, opts, [4299, 12900, 261, 44456, 7, 77, 2599], 8);
+      assert.notDeepEqual(first, second);
+      assert.ok(new Set(first).size > 2, `decode ${first} repeats one token`);
+    });
+  });
+
+  describe('determinism', () => {
+    const read = (dir: string, layout: ModelLayout = 'model') => readFileSync(join(dir, 'onnx', onnxFileName(layout)));
+
+    it('writes byte-identical folders for the same options', async () => {
+      const again = join(root, 'again');
+      await generateModel(again, optsFor('model'));
+      for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) {
+        assert.ok(readFileSync(join(again, file)).equals(readFileSync(join(dirs.model, file))), file);
+      }
+      assert.ok(read(again).equals(read(dirs.model)));
+    });
+
+    it('another seed gives other weights of the same shapes', async () => {
+      const other = await ensureModel('tiny-seed3', { ...TINY, seed: 3 }, root);
+      const [x, y] = [read(other), read(dirs.model)];
+      assert.equal(x.length, y.length);
+      assert.ok(!x.equals(y));
+    });
+
+    it('TINY_B is a different, loadable shape', async () => {
+      const dir = await ensureModel('tiny-b', TINY_B, root);
+      assert.ok(existsSync(join(dir, 'onnx', 'model.onnx')));
+      const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'));
+      try {
+        assert.equal(session.inputNames.filter((n) => n.startsWith('past_key_values.')).length, 6);
+        const out = await session.run(feeds(TINY_B, { ids: [[15496, 2159]] }));
+        assert.deepEqual((out['present.2.value'] as ort.Tensor).dims, [1, 4, 2, 24]);
+      } finally {
+        await session.release();
+      }
+    });
+  });
+});

@@ -1,0 +1,38 @@
+// Shared by the unit tests: the repo root, the generated test models.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The folder holding this project's package.json (tests run from out/, bundled). */
+export function repoRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'ghostwriter') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no ghostwriter package.json above ${__dirname}`);
+    dir = up;
+  }
+}
+
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ensureModel, TINY, TINY_B, type GenerateOptions } from '../../scripts/model/generate';
+import { silentLogger } from '../../src/core/logger';
+import { InferenceEngine } from '../../src/inference/engine';
+
+export const tinyModel = () => ensureModel('tiny', TINY);
+export const tinyModelB = () => ensureModel('tiny-b', TINY_B);
+export const layoutModel = (layout: NonNullable<GenerateOptions['layout']>) => ensureModel(`tiny-${layout}`, { ...TINY, layout });
+
+/** A throw-away copy of a model folder, changed by `edit`, removed by the returned cleanup. */
+export function modelCopy(source: string, edit: (dir: string) => void): { dir: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'ghostwriter-model-'));
+  const dir = join(root, 'model');
+  cpSync(source, dir, { recursive: true });
+  edit(dir);
+  return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function loadEngine(modelDir: string, extra: Partial<Parameters<typeof InferenceEngine.load>[0]> = {}) {
+  return InferenceEngine.load({ modelDir, modelFile: 'auto', executionProvider: 'cpu', ...extra }, silentLogger);
+}

@@ -1,0 +1,19 @@
+import { strict as assert } from 'node:assert';
+import { newlinePolicy } from '../../src/core/completionService';
+import { createSnapshot } from '../../src/core/snapshot';
+
+const at = (prefix: string, suffix = '') => createSnapshot({ prefix, suffix, languageId: 'python', path: 'x.py', version: 1 });
+
+describe("lineMode 'auto'", () => {
+  it('middle of a line: single line', () => assert.equal(newlinePolicy(at('print(', ')'), 'auto'), 'singleLine'));
+  it('end of a statement: single line', () => assert.equal(newlinePolicy(at('x = compute'), 'auto'), 'singleLine'));
+  it('after a block opener: multi-line', () => {
+    assert.equal(newlinePolicy(at('def f(n):'), 'auto'), 'multiLine');
+    assert.equal(newlinePolicy(at('function f(n) {'), 'auto'), 'multiLine');
+  });
+  it('an empty or indented empty line: multi-line', () => assert.equal(newlinePolicy(at('def f():\n    '), 'auto'), 'multiLine'));
+  it('explicit modes win', () => {
+    assert.equal(newlinePolicy(at('def f(n):'), 'singleLine'), 'singleLine');
+    assert.equal(newlinePolicy(at('print(', ')'), 'multiLine'), 'multiLine');
+  });
+});

@@ -1,0 +1,299 @@
+// Builds the GPT-2 forward pass (with KV cache) as an ONNX graph carrying the I/O signature of an
+// Optimum export, in three layouts: `model` (current single-file export), `merged` (older
+// decoder_model_merged.onnx with a use_cache_branch If node) and `legacy` (no position_ids input).
+import { endianness } from 'node:os';
+import type { AttrValue, DataTypeCode, Dim, GraphDef, NodeDef, TensorDef, ValueInfoDef } from './onnxProto';
+import { DataType } from './onnxProto';
+
+export type ModelLayout = 'model' | 'merged' | 'legacy';
+
+export interface Gpt2Dims {
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  nPositions: number;
+  vocabSize: number;
+  layerNormEpsilon: number;
+}
+
+/** What a parameter is, so the caller can pick its initialisation. */
+export type ParamRole = 'wte' | 'wpe' | 'matrix' | 'residualProjection' | 'gamma' | 'beta' | 'bias';
+
+export interface ParamSpec {
+  name: string;
+  dims: readonly number[];
+  role: ParamRole;
+}
+
+export type WeightFactory = (spec: ParamSpec) => Float32Array;
+
+// Symbolic dimension names as Optimum writes them.
+const BATCH = 'batch_size';
+const SEQ = 'sequence_length';
+const PAST = 'past_sequence_length';
+const TOTAL = 'past_sequence_length + sequence_length';
+
+// Masked scores are replaced (not offset) by this, as transformers does with finfo(float32).min.
+const MASKED_SCORE = -3.4028234663852886e38;
+
+const FLOAT = DataType.FLOAT;
+const INT64 = DataType.INT64;
+
+/** Little-endian bytes of a typed array, as ONNX raw_data requires. */
+function leBytes(a: Float32Array | BigInt64Array | Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  if (endianness() === 'LE' || a.BYTES_PER_ELEMENT === 1) return bytes;
+  const swapped = Buffer.from(bytes);
+  if (a.BYTES_PER_ELEMENT === 4) swapped.swap32();
+  else swapped.swap64();
+  return swapped;
+}
+
+/** Accumulates nodes and initializers with generated unique value names. */
+class GraphBuilder {
+  readonly nodes: NodeDef[] = [];
+  readonly initializers: TensorDef[] = [];
+  private counter = 0;
+  private readonly constants = new Map<string, string>();
+
+  constructor(private readonly prefix = '') {}
+
+  private fresh(base: string): string {
+    return `${this.prefix}/${base}_${this.counter++}`;
+  }
+
+  op(opType: string, inputs: readonly string[], attrs?: Record<string, AttrValue>, output?: string): string {
+    return this.opN(opType, inputs, 1, attrs, output ? [output] : undefined)[0];
+  }
+
+  opN(opType: string, inputs: readonly string[], n: number, attrs?: Record<string, AttrValue>, outputs?: string[]): string[] {
+    const outs = outputs ?? Array.from({ length: n }, () => this.fresh(`${opType}_out`));
+    this.nodes.push({ opType, inputs, outputs: outs, name: this.fresh(opType), attrs });
+    return outs;
+  }
+
+  /** An int64 constant; `dims` [] makes a scalar. Identical constants are shared. */
+  int64(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.constant(INT64, dims, leBytes(BigInt64Array.from(values.map((v) => BigInt(v)))), `i64:${dims}:${values}`);
+  }
+
+  float(value: number): string {
+    return this.constant(FLOAT, [], leBytes(Float32Array.of(value)), `f32:${value}`);
+  }
+
+  private constant(dataType: DataTypeCode, dims: readonly number[], raw: Uint8Array, key: string): string {
+    const known = this.constants.get(key);
+    if (known) return known;
+    const name = this.fresh('const');
+    this.initializers.push({ name, dataType, dims, raw });
+    this.constants.set(key, name);
+    return name;
+  }
+
+  param(name: string, dims: readonly number[], data: Float32Array): string {
+    this.initializers.push({ name, dataType: FLOAT, dims, raw: leBytes(data) });
+    return name;
+  }
+}
+
+const ints = (value: readonly number[]): AttrValue => ({ kind: 'ints', value });
+const int = (value: number): AttrValue => ({ kind: 'int', value });
+
+interface Ctx {
+  g: GraphBuilder;
+  dims: Gpt2Dims;
+  weights: WeightFactory;
+}
+
+function param(ctx: Ctx, name: string, dims: readonly number[], role: ParamRole): string {
+  const data = ctx.weights({ name, dims, role });
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== count) throw new Error(`weights for ${name}: ${data.length} values, expected ${count}`);
+  return ctx.g.param(name, dims, data);
+}
+
+function layerNorm(ctx: Ctx, x: string, prefix: string): string {
+  const n = ctx.dims.nEmbd;
+  const gamma = param(ctx, `${prefix}.weight`, [n], 'gamma');
+  const beta = param(ctx, `${prefix}.bias`, [n], 'beta');
+  return ctx.g.op('LayerNormalization', [x, gamma, beta], {
+    axis: int(-1),
+    epsilon: { kind: 'float', value: ctx.dims.layerNormEpsilon },
+  });
+}
+
+/** GPT-2's Conv1D: x @ W + b with W stored [in, out]. */
+function conv1d(ctx: Ctx, x: string, prefix: string, nIn: number, nOut: number, role: ParamRole): string {
+  const w = param(ctx, `${prefix}.weight`, [nIn, nOut], role);
+  const b = param(ctx, `${prefix}.bias`, [nOut], 'bias');
+  return ctx.g.op('Add', [ctx.g.op('MatMul', [x, w]), b]);
+}
+
+/** gelu_new: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), from primitive ops. */
+function geluNew(g: GraphBuilder, x: string): string {
+  const cube = g.op('Mul', [g.op('Mul', [x, x]), x]);
+  const inner = g.op('Add', [x, g.op('Mul', [cube, g.float(0.044715)])]);
+  const t = g.op('Tanh', [g.op('Mul', [inner, g.float(Math.sqrt(2 / Math.PI))])]);
+  return g.op('Mul', [g.op('Mul', [x, g.float(0.5)]), g.op('Add', [t, g.float(1)])]);
+}
+
+/** [b, s, n_embd] → [b, n_head, s, head_dim] */
+function splitHeads(ctx: Ctx, x: string): string {
+  const { nHead, nEmbd } = ctx.dims;
+  const r = ctx.g.op('Reshape', [x, ctx.g.int64([0, 0, nHead, nEmbd / nHead])]);
+  return ctx.g.op('Transpose', [r], { perm: ints([0, 2, 1, 3]) });
+}
+
+interface Past {
+  key: string;
+  value: string;
+}
+
+function attention(ctx: Ctx, x: string, layer: number, past: Past, allowed: string): string {
+  const { g } = ctx;
+  const { nEmbd, nHead } = ctx.dims;
+  const prefix = `transformer.h.${layer}.attn`;
+  const qkv = conv1d(ctx, x, `${prefix}.c_attn`, nEmbd, 3 * nEmbd, 'matrix');
+  const [q, k, v] = g.opN('Split', [qkv, g.int64([nEmbd, nEmbd, nEmbd])], 3, { axis: int(2) });
+  const key = g.op('Concat', [past.key, splitHeads(ctx, k)], { axis: int(2) }, `present.${layer}.key`);
+  const value = g.op('Concat', [past.value, splitHeads(ctx, v)], { axis: int(2) }, `present.${layer}.value`);
+  const scaledQ = g.op('Mul', [splitHeads(ctx, q), g.float(1 / Math.sqrt(nEmbd / nHead))]);
+  const scores = g.op('MatMul', [scaledQ, g.op('Transpose', [key], { perm: ints([0, 1, 3, 2]) })]);
+  const probs = g.op('Softmax', [g.op('Where', [allowed, scores, g.float(MASKED_SCORE)])], { axis: int(-1) });
+  const merged = g.op('Transpose', [g.op('MatMul', [probs, value])], { perm: ints([0, 2, 1, 3]) });
+  const flat = g.op('Reshape', [merged, g.int64([0, 0, nEmbd])]);
+  return conv1d(ctx, flat, `${prefix}.c_proj`, nEmbd, nEmbd, 'residualProjection');
+}
+
+function mlp(ctx: Ctx, x: string, layer: number): string {
+  const n = ctx.dims.nEmbd;
+  const prefix = `transformer.h.${layer}.mlp`;
+  const hidden = geluNew(ctx.g, conv1d(ctx, x, `${prefix}.c_fc`, n, 4 * n, 'matrix'));
+  return conv1d(ctx, hidden, `${prefix}.c_proj`, 4 * n, n, 'residualProjection');
+}
+
+function block(ctx: Ctx, h: string, layer: number, past: Past, allowed: string): string {
+  const prefix = `transformer.h.${layer}`;
+  const afterAttn = ctx.g.op('Add', [h, attention(ctx, layerNorm(ctx, h, `${prefix}.ln_1`), layer, past, allowed)]);
+  return ctx.g.op('Add', [afterAttn, mlp(ctx, layerNorm(ctx, afterAttn, `${prefix}.ln_2`), layer)]);
+}
+
+interface Positions {
+  /** Absolute positions of the new tokens, past_len .. past_len+seq-1, shape [seq]. */
+  query: string;
+  /** [batch, 1, seq, past+seq] bool: causal order and attention_mask padding together. */
+  allowed: string;
+}
+
+function positionsAndMask(g: GraphBuilder, firstPastKey: string): Positions {
+  const pastLen = g.op('Gather', [g.op('Shape', [firstPastKey]), g.int64([2], [])], { axis: int(0) });
+  const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), g.int64([1], [])], { axis: int(0) });
+  const total = g.op('Add', [pastLen, seqLen]);
+  const one = g.int64([1], []);
+  const query = g.op('Range', [pastLen, total, one]);
+  const keys = g.op('Range', [g.int64([0], []), total, one]);
+  const causal = g.op('LessOrEqual', [keys, g.op('Unsqueeze', [query, g.int64([1])])]);
+  const padding = g.op('Unsqueeze', [g.op('Cast', ['attention_mask'], { to: int(DataType.BOOL) }), g.int64([1, 2])]);
+  return { query, allowed: g.op('And', [causal, padding]) };
+}
+
+function embeddings(ctx: Ctx, layout: ModelLayout, queryPositions: string): string {
+  const { nEmbd, nPositions, vocabSize } = ctx.dims;
+  const wte = param(ctx, 'transformer.wte.weight', [vocabSize, nEmbd], 'wte');
+  const wpe = param(ctx, 'transformer.wpe.weight', [nPositions, nEmbd], 'wpe');
+  const tokens = ctx.g.op('Gather', [wte, 'input_ids'], { axis: int(0) });
+  const positionIds = layout === 'legacy' ? queryPositions : 'position_ids';
+  return ctx.g.op('Add', [tokens, ctx.g.op('Gather', [wpe, positionIds], { axis: int(0) })]);
+}
+
+/** The tied output head: logits = h · wteᵀ, via Gemm so wte is stored once and never transposed. */
+function lmHead(ctx: Ctx, h: string): string {
+  const { g } = ctx;
+  const rows = g.op('Reshape', [h, g.int64([-1, ctx.dims.nEmbd])]);
+  const flat = g.op('Gemm', [rows, 'transformer.wte.weight'], { transB: int(1) });
+  const shape = g.op('Concat', [g.op('Shape', ['input_ids']), g.int64([ctx.dims.vocabSize])], { axis: int(0) });
+  return g.op('Reshape', [flat, shape], undefined, 'logits');
+}
+
+function pastNames(i: number): Past {
+  return { key: `past_key_values.${i}.key`, value: `past_key_values.${i}.value` };
+}
+
+function kvShape(dims: Gpt2Dims, length: Dim): Dim[] {
+  return [BATCH, dims.nHead, length, dims.nEmbd / dims.nHead];
+}
+
+function branchGraph(name: string, dims: Gpt2Dims, length: Dim, body: (g: GraphBuilder, input: string) => string): GraphDef {
+  const g = new GraphBuilder(name);
+  const outputs: ValueInfoDef[] = [];
+  for (let i = 0; i < dims.nLayer; i++) {
+    for (const input of Object.values(pastNames(i))) {
+      const out = body(g, input);
+      outputs.push({ name: out, elemType: FLOAT, shape: kvShape(dims, length) });
+    }
+  }
+  return { name, nodes: g.nodes, initializers: g.initializers, inputs: [], outputs };
+}
+
+/** merged layout: past passes through when use_cache_branch is true, else becomes zero-length. */
+function selectPast(g: GraphBuilder, dims: Gpt2Dims): Past[] {
+  const withPast = branchGraph('use_cache', dims, PAST, (b, input) => b.op('Identity', [input]));
+  const withoutPast = branchGraph('no_cache', dims, 0, (b, input) =>
+    b.op('Slice', [input, b.int64([0]), b.int64([0]), b.int64([2])]),
+  );
+  const outs = Array.from({ length: dims.nLayer }, (_, i) => [`past_selected.${i}.key`, `past_selected.${i}.value`]).flat();
+  const branches: Record<string, AttrValue> = {
+    then_branch: { kind: 'graph', value: withPast },
+    else_branch: { kind: 'graph', value: withoutPast },
+  };
+  g.opN('If', ['use_cache_branch'], outs.length, branches, outs);
+  return Array.from({ length: dims.nLayer }, (_, i) => ({ key: outs[2 * i], value: outs[2 * i + 1] }));
+}
+
+function graphInputs(dims: Gpt2Dims, layout: ModelLayout): ValueInfoDef[] {
+  const inputs: ValueInfoDef[] = [
+    { name: 'input_ids', elemType: INT64, shape: [BATCH, SEQ] },
+    { name: 'attention_mask', elemType: INT64, shape: [BATCH, TOTAL] },
+  ];
+  if (layout !== 'legacy') inputs.push({ name: 'position_ids', elemType: INT64, shape: [BATCH, SEQ] });
+  for (let i = 0; i < dims.nLayer; i++) {
+    for (const name of Object.values(pastNames(i))) inputs.push({ name, elemType: FLOAT, shape: kvShape(dims, PAST) });
+  }
+  if (layout === 'merged') inputs.push({ name: 'use_cache_branch', elemType: DataType.BOOL, shape: [1] });
+  return inputs;
+}
+
+function graphOutputs(dims: Gpt2Dims): ValueInfoDef[] {
+  const outputs: ValueInfoDef[] = [{ name: 'logits', elemType: FLOAT, shape: [BATCH, SEQ, dims.vocabSize] }];
+  for (let i = 0; i < dims.nLayer; i++) {
+    for (const kind of ['key', 'value']) {
+      outputs.push({ name: `present.${i}.${kind}`, elemType: FLOAT, shape: kvShape(dims, TOTAL) });
+    }
+  }
+  return outputs;
+}
+
+export function validateDims(dims: Gpt2Dims): void {
+  for (const key of ['nLayer', 'nHead', 'nEmbd', 'nPositions', 'vocabSize'] as const) {
+    if (!Number.isInteger(dims[key]) || dims[key] < 1) throw new Error(`${key} must be a positive integer, got ${dims[key]}`);
+  }
+  if (dims.nEmbd % dims.nHead !== 0) throw new Error(`nEmbd (${dims.nEmbd}) must be divisible by nHead (${dims.nHead})`);
+}
+
+export function buildGpt2Graph(dims: Gpt2Dims, layout: ModelLayout, weights: WeightFactory): GraphDef {
+  validateDims(dims);
+  const g = new GraphBuilder('gpt2');
+  const ctx: Ctx = { g, dims, weights };
+  const past = layout === 'merged' ? selectPast(g, dims) : Array.from({ length: dims.nLayer }, (_, i) => pastNames(i));
+  const { query, allowed } = positionsAndMask(g, past[0].key);
+  let h = embeddings(ctx, layout, query);
+  for (let i = 0; i < dims.nLayer; i++) h = block(ctx, h, i, past[i], allowed);
+  lmHead(ctx, layerNorm(ctx, h, 'transformer.ln_f'));
+  return {
+    name: `gpt2_${layout}`,
+    nodes: g.nodes,
+    initializers: g.initializers,
+    inputs: graphInputs(dims, layout),
+    outputs: graphOutputs(dims),
+  };
+}

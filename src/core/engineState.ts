@@ -13,3 +13,9 @@ export interface EngineState {
   /** For 'error' and 'disabled': what is wrong and what to do, as shown to the user. */
   readonly message?: string;
 }
+
+/** The first clause of a message, without the path in parentheses, at most 48 characters: for the status bar. */
+export function shortReason(message: string): string {
+  const first = message.split(/ \(|\. |: /)[0].replace(/\.$/, '');
+  return first.length > 48 ? `${first.slice(0, 47)}…` : first;
+}

@@ -1,6 +1,6 @@
 // The IPC messages between the extension host and the inference process. Data only: both ends
 // import this one file, errors travel as ErrorData.
-import type { ExecutionProvider, ModelFile } from './config';
+import type { ExecutionProvider, ModelFile, Settings } from './config';
 import type { ErrorData } from './errors';
 import type { LogLevel } from './logger';
 import type { DocumentSnapshot } from './snapshot';
@@ -29,14 +29,9 @@ export interface ModelInfo {
   readonly loadMs: number;
 }
 
-export interface CompletionOptions {
-  readonly temperature: number;
-  readonly topK: number;
-  readonly topP: number;
-  readonly repetitionPenalty: number;
-  readonly maxNewTokens: number;
-  readonly contextTokens: number;
-  readonly timeoutMs: number;
+/** The sampling and budget settings travel as they are; the rest is decided per request. */
+export interface CompletionOptions
+  extends Pick<Settings, 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'maxNewTokens' | 'contextTokens' | 'timeoutMs'> {
   readonly newline: NewlinePolicy;
   readonly numReturnSequences: number;
   readonly seed: number;

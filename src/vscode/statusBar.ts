@@ -1,7 +1,17 @@
 // One status bar item showing the model and what the engine is doing; a click opens the chooser.
 import * as vscode from 'vscode';
-import type { EngineState } from '../core/engineState';
+import { shortReason, type EngineState } from '../core/engineState';
 import { COMMANDS } from './commandIds';
+
+const ICONS = { disabled: '$(circle-slash)', loading: '$(sync~spin)', ready: '$(sparkle)', generating: '$(loading~spin)', error: '$(error)' } as const;
+
+/** What follows the model name: the provider when it runs, a short reason when it failed. */
+function detail(state: EngineState): string {
+  if (state.kind === 'error' && state.message) return ` — ${shortReason(state.message)}`;
+  if (state.kind === 'loading') return ' (loading)';
+  if (state.kind === 'disabled') return ' (off)';
+  return state.provider ? ` · ${state.provider.toUpperCase()}` : '';
+}
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ghostwriter.status', vscode.StatusBarAlignment.Right, 100);
@@ -15,8 +25,8 @@ export class StatusBar implements vscode.Disposable {
   update(state: EngineState): void {
     const model = state.modelName ?? 'no model';
     const provider = state.provider ? ` (${state.provider.toUpperCase()})` : '';
-    const icon = { disabled: '$(circle-slash)', loading: '$(sync~spin)', ready: '$(sparkle)', generating: '$(loading~spin)', error: '$(error)' }[state.kind];
-    this.item.text = `${icon} Ghostwriter: ${model}`;
+    const icon = state.kind === 'ready' && state.fallbackReason ? '$(warning)' : ICONS[state.kind];
+    this.item.text = `${icon} Ghostwriter: ${model}${detail(state)}`;
     const lines = [`**Ghostwriter** — ${state.kind}`, `Model: ${model}${provider}`];
     if (state.fallbackReason) lines.push(`$(warning) ${state.fallbackReason}; running on the CPU.`);
     if (state.message) lines.push(state.message);

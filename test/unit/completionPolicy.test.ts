@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { newlinePolicy } from '../../src/core/completionService';
+import { shortReason } from '../../src/core/engineState';
 import { createSnapshot } from '../../src/core/snapshot';
 
 const at = (prefix: string, suffix = '') => createSnapshot({ prefix, suffix, languageId: 'python', path: 'x.py', version: 1 });
@@ -15,5 +16,13 @@ describe("lineMode 'auto'", () => {
   it('explicit modes win', () => {
     assert.equal(newlinePolicy(at('def f(n):'), 'singleLine'), 'singleLine');
     assert.equal(newlinePolicy(at('print(', ')'), 'multiLine'), 'multiLine');
+  });
+});
+
+describe('status bar reason', () => {
+  it('keeps the first clause, drops the path, caps the length', () => {
+    assert.equal(shortReason('The model folder has no tokenizer.json (/m/tokenizer.json).'), 'The model folder has no tokenizer.json');
+    assert.equal(shortReason('No model chosen: run "Ghostwriter: Choose Model and Temperature".'), 'No model chosen');
+    assert.equal(shortReason('x'.repeat(60)).length, 48);
   });
 });

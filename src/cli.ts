@@ -2,7 +2,7 @@
 // (in-process here; the extension always goes through the inference process).
 import { parseArgs } from 'node:util';
 import { RULES, type ExecutionProvider, type ModelFile } from './core/config';
-import { describeCause, GhostwriterError } from './core/errors';
+import { describeCause } from './core/errors';
 import { createLogger } from './core/logger';
 import type { CompletionOptions, NewlinePolicy } from './core/protocol';
 import { createSnapshot } from './core/snapshot';
@@ -108,14 +108,16 @@ function oneOf(text: string | undefined, name: string, values: readonly string[]
   return text;
 }
 
+// exitCode, not exit(): stdout on a pipe may still be draining.
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => (process.exitCode = code),
   (err: unknown) => {
     if (err instanceof UsageError || (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
-      process.exit(2);
+      process.exitCode = 2;
+      return;
     }
-    process.stderr.write(`error: ${err instanceof GhostwriterError ? err.message : describeCause(err)}\n`);
-    process.exit(1);
+    process.stderr.write(`error: ${describeCause(err)}\n`);
+    process.exitCode = 1;
   },
 );

@@ -1,58 +1,63 @@
 // activate/deactivate: build the owner of all disposables, wire the parts, nothing else.
 import * as vscode from 'vscode';
 import { CompletionService } from './core/completionService';
-import { EngineClient, forkInference } from './core/engineClient';
+import { EngineClient, forkInference, type EngineEvents } from './core/engineClient';
 import type { EngineState, EngineStateKind } from './core/engineState';
 import type { CompletionRecord, GhostwriterApi } from './vscode/api';
 import { chooseModel } from './vscode/commands';
 import { COMMANDS } from './vscode/commandIds';
 import { InlineProvider } from './vscode/completionProvider';
-import { affectsReload, readSettings } from './vscode/config';
+import { affectsReload, SettingsReader } from './vscode/config';
 import { createChannelLogger } from './vscode/log';
 import { Notifier } from './vscode/notifier';
 import { StatusBar } from './vscode/statusBar';
 
+const ACTIONS: Record<string, string> = { 'Choose Model…': COMMANDS.chooseModel, 'Reload Model': COMMANDS.reloadModel, 'Show Log': COMMANDS.showLog };
+
 export function activate(context: vscode.ExtensionContext): GhostwriterApi {
+  // Disposed in reverse order: the service (aborting requests) goes before the process it talks to.
   const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
   const channel = own(vscode.window.createOutputChannel('Ghostwriter', { log: true }));
   const log = createChannelLogger(channel);
-  const notifier = new Notifier((action) => {
-    if (action === 'Choose Model…') void vscode.commands.executeCommand(COMMANDS.chooseModel);
-    if (action === 'Show Log') channel.show();
-  });
-  const settings = () => readSettings(log.child('settings'), (m) => notifier.warn(m));
+  const notifier = new Notifier((action) => void vscode.commands.executeCommand(ACTIONS[action]));
+  const settings = new SettingsReader(log.child('settings'), (m) => notifier.warn(`Ghostwriter: ${m}`));
 
-  let service: CompletionService | undefined;
-  const client = new EngineClient(forkInference(context.asAbsolutePath('dist/inference.js')), log.child('engine'), (reason, gaveUp) =>
-    service?.onEngineCrash(reason, gaveUp),
-  );
+  const events: EngineEvents = {
+    crashed: (reason, gaveUp) => service.onEngineCrash(reason, gaveUp),
+    reloadFailed: (error) => service.onReloadFailed(error.message),
+  };
+  const client = new EngineClient(forkInference(context.asAbsolutePath('dist/inference.js')), log.child('engine'), events);
   own({ dispose: () => client.dispose() });
-  service = new CompletionService(client, log.child('completion'));
-  own({ dispose: () => service?.dispose() });
+  const service = new CompletionService(client, log.child('completion'));
+  own({ dispose: () => service.dispose() });
   const statusBar = own(new StatusBar());
   own(service.onDidChangeState((state) => reportState(state, statusBar, notifier)));
   statusBar.update(service.state);
 
   const recent: CompletionRecord[] = [];
-  const provider = new InlineProvider(service, settings, (r) => {
+  const provider = new InlineProvider(service, (doc) => settings.read(doc), (r) => {
     recent.push(r);
     if (recent.length > 20) recent.shift();
   });
   own(vscode.languages.registerInlineCompletionItemProvider([{ scheme: 'file' }, { scheme: 'untitled' }], provider));
 
-  const svc = service;
-  own(vscode.commands.registerCommand(COMMANDS.chooseModel, (arg?: unknown) => chooseModel({ state: context.globalState, settings, reload: () => svc.ensureLoaded(settings()) }, arg)));
-  own(vscode.commands.registerCommand(COMMANDS.reloadModel, () => svc.reload(settings())));
+  const reload = () => service.ensureLoaded(settings.read(), true);
+  own(vscode.commands.registerCommand(COMMANDS.chooseModel, (arg?: unknown) => chooseModel({ state: context.globalState, settings: () => settings.read(), reload }, arg)));
+  own(vscode.commands.registerCommand(COMMANDS.reloadModel, reload));
   own(vscode.commands.registerCommand(COMMANDS.showLog, () => channel.show()));
-  own(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (affectsReload(e)) void svc.ensureLoaded(settings());
-  }));
+  own(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('ghostwriter')) return;
+      settings.changed();
+      if (affectsReload(e)) void service.ensureLoaded(settings.read());
+    }),
+  );
 
-  log.info(`Ghostwriter ${context.extension.packageJSON.version} activating (${vscode.env.appName} ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'})`);
-  void svc.ensureLoaded(settings());
+  log.info(`Ghostwriter ${context.extension.packageJSON.version} activating (${vscode.env.appName} ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI)`);
+  void service.ensureLoaded(settings.read());
   return {
-    state: () => svc.state,
-    waitForState: (kinds, timeoutMs) => waitForState(svc, kinds, timeoutMs),
+    state: () => service.state,
+    waitForState: (kinds, timeoutMs) => waitForState(service, kinds, timeoutMs),
     recentCompletions: () => [...recent],
   };
 }
@@ -64,10 +69,12 @@ export function deactivate(): void {
 function reportState(state: EngineState, statusBar: StatusBar, notifier: Notifier): void {
   statusBar.update(state);
   if (state.kind === 'error' && state.message) {
-    notifier.error(`Ghostwriter: ${state.message}`, 'Choose Model…', 'Show Log');
+    notifier.error(`Ghostwriter: ${state.message}`, 'Choose Model…', 'Reload Model', 'Show Log');
   }
-  if (state.kind === 'ready' && state.fallbackReason) {
-    notifier.warn(`Ghostwriter: ${state.fallbackReason}. Running on the CPU.`, 'Show Log');
+  if (state.kind === 'ready') {
+    notifier.reset();
+    // 'auto' without CUDA is normal on most machines: the status bar says it; only an explicit 'cuda' warns.
+    if (state.fallbackReason && state.cudaRequested) notifier.warn(`Ghostwriter: ${state.fallbackReason}. Running on the CPU.`, 'Show Log');
   }
 }
 

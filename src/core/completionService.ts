@@ -1,5 +1,6 @@
 // Owns the model's lifetime (load = release + create) and the engine state, and turns a
 // snapshot into cleaned completions: debounce, abort the older request, generate, filter.
+import { basename } from 'node:path';
 import { describeCause, GhostwriterError } from './errors';
 import type { Settings } from './config';
 import type { EngineClient } from './engineClient';
@@ -25,7 +26,6 @@ export class CompletionService {
   /** What the last load was asked to load, so a settings event and a command asking for the same model load it once. */
   private loadKey: string | undefined;
   private loading: Promise<EngineState> | undefined;
-  private seedCounter = 1;
   /** Requests past their debounce; the state is 'generating' while any is. */
   private generating = 0;
 
@@ -38,24 +38,40 @@ export class CompletionService {
     return this.current;
   }
 
-  /** Loads the model the settings name unless that is what was last asked for. */
-  ensureLoaded(settings: Settings): Promise<EngineState> {
+  /**
+   * Loads the model the settings name. A load of the same model still under way is joined, not
+   * repeated (a settings event and the command that saved the settings both ask); `force`
+   * reloads a model that already finished loading, or failed to.
+   */
+  ensureLoaded(settings: Settings, force = false): Promise<EngineState> {
     const key = JSON.stringify([settings.enable, settings.modelPath, settings.modelFile, settings.executionProvider]);
-    if (key === this.loadKey && this.loading) return this.loading;
-    this.loadKey = key;
-    this.loading = this.reload(settings);
-    return this.loading;
+    if (this.loading && key === this.loadKey) return this.loading;
+    if (!force && key === this.loadKey) return Promise.resolve(this.current);
+    return this.reload(settings, key);
   }
 
   /** Loads the model the settings name (release + create); the state ends 'ready', 'error' or 'disabled'. */
-  async reload(settings: Settings): Promise<EngineState> {
+  reload(settings: Settings, key = JSON.stringify([settings.enable, settings.modelPath, settings.modelFile, settings.executionProvider])): Promise<EngineState> {
+    this.loadKey = key;
+    const loading = this.load(settings).finally(() => {
+      if (this.loading === loading) this.loading = undefined;
+    });
+    this.loading = loading;
+    return loading;
+  }
+
+  private async load(settings: Settings): Promise<EngineState> {
     const generation = ++this.loadGeneration;
     this.inFlight?.abort();
-    if (!settings.enable) return this.setState({ kind: 'disabled', message: 'Ghostwriter is turned off (ghostwriter.enable).' });
-    if (!settings.modelPath) {
-      return this.setState({ kind: 'disabled', message: 'No model chosen: run "Ghostwriter: Choose Model and Temperature".' });
+    if (!settings.enable || !settings.modelPath) {
+      // Nothing to run: free the model's memory and the process.
+      this.client.stop();
+      return this.setState({
+        kind: 'disabled',
+        message: settings.enable ? 'No model chosen: run "Ghostwriter: Choose Model and Temperature".' : 'Ghostwriter is turned off (ghostwriter.enable).',
+      });
     }
-    const modelName = baseName(settings.modelPath);
+    const modelName = basename(settings.modelPath);
     this.setState({ kind: 'loading', modelName });
     try {
       const info = await this.client.load({
@@ -63,19 +79,38 @@ export class CompletionService {
         modelFile: settings.modelFile,
         executionProvider: settings.executionProvider,
       });
-      if (generation !== this.loadGeneration) return this.current;
-      return this.setState({ kind: 'ready', modelName: info.name, provider: info.provider, fallbackReason: info.fallbackReason });
+      if (generation !== this.loadGeneration) return this.latest();
+      return this.setState({
+        kind: 'ready',
+        modelName: info.name,
+        provider: info.provider,
+        ...(info.fallbackReason ? { fallbackReason: info.fallbackReason, cudaRequested: settings.executionProvider === 'cuda' } : {}),
+      });
     } catch (err) {
-      if (generation !== this.loadGeneration) return this.current;
+      if (generation !== this.loadGeneration) return this.latest();
       const message = describeCause(err);
       this.log.error(`could not load ${settings.modelPath}: ${message}`);
       return this.setState({ kind: 'error', modelName, message });
     }
   }
 
-  /** The inference process died: the client restarts it on the next request, or gave up. */
+  /** A superseded load answers with the state the newest load ends in. */
+  private latest(): Promise<EngineState> {
+    return this.loading ?? Promise.resolve(this.current);
+  }
+
+  /** The inference process died: the client restarts it on the next request, unless it gave up. */
   onEngineCrash(reason: string, gaveUp: boolean): void {
-    if (gaveUp) this.setState({ ...this.current, kind: 'error', message: `${reason} Reload the model to try again; the log has details.` });
+    if (gaveUp) this.fail(`${reason} Reload the model to try again; the log has details.`);
+  }
+
+  /** The process restarted after a crash but the model no longer loads (files changed or gone). */
+  onReloadFailed(message: string): void {
+    this.fail(message);
+  }
+
+  private fail(message: string): void {
+    this.setState({ kind: 'error', ...(this.current.modelName ? { modelName: this.current.modelName } : {}), message });
   }
 
   async complete(snapshot: DocumentSnapshot, settings: Settings, signal: AbortSignal): Promise<CompletionAnswer> {
@@ -98,8 +133,10 @@ export class CompletionService {
       );
       return { texts: postProcessAll(result.completions.map((c) => c.text), snapshot), cancelled: false };
     } catch (err) {
-      const message = err instanceof GhostwriterError ? err.message : describeCause(err);
+      const message = describeCause(err);
       this.log.error(`completion failed for ${snapshot.path}: ${message}`);
+      // A model that fails to run (say CUDA failing mid-session) will fail again: say so once and stop asking.
+      if (err instanceof GhostwriterError && err.code === 'inference-failed') this.fail(`${message} Reload the model or choose another; the log has details.`);
       return { texts: [], cancelled: false };
     } finally {
       if (this.inFlight === own) this.inFlight = undefined;
@@ -123,7 +160,8 @@ export class CompletionService {
       timeoutMs: settings.timeoutMs,
       newline: newlinePolicy(snapshot, settings.lineMode),
       numReturnSequences: 1,
-      seed: this.seedCounter++,
+      // The same context gives the same suggestion: no flicker when VS Code asks again.
+      seed: contextSeed(snapshot),
     };
   }
 
@@ -163,6 +201,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
-function baseName(path: string): string {
-  return path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? path;
+/** FNV-1a over the text near the cursor. */
+function contextSeed(snapshot: DocumentSnapshot): number {
+  const text = snapshot.prefix.slice(-2000) + '\u0000' + currentLine(snapshot).after;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -1,7 +1,7 @@
 // The extension host's side of the inference process: forks it, sends requests with ids,
 // aborts them, and starts a fresh process (reloading the model) after a crash.
 import { fork, type ChildProcess } from 'node:child_process';
-import { GhostwriterError } from './errors';
+import { describeCause, GhostwriterError } from './errors';
 import type { Logger } from './logger';
 import type { CompletionOptions, CompletionResult, LoadOptions, ModelInfo, Request, Response } from './protocol';
 import type { DocumentSnapshot } from './snapshot';
@@ -19,28 +19,37 @@ export function forkInference(scriptPath: string): ProcessFactory {
     });
 }
 
-interface Pending {
-  readonly resolve: (response: Response) => void;
+/** What the client tells its owner about the process's life. */
+export interface EngineEvents {
+  /** The process died; `gaveUp` when it crashed too often to be restarted. */
+  crashed(reason: string, gaveUp: boolean): void;
+  /** The fresh process after a crash could not load the model again. */
+  reloadFailed(error: GhostwriterError): void;
 }
+
+const noEvents: EngineEvents = { crashed: () => undefined, reloadFailed: () => undefined };
 
 /** After this many crashes within CRASH_WINDOW_MS the client stops restarting until the next load(). */
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
 
+type Reply = (response: Response) => void;
+
 export class EngineClient {
   private child: ChildProcess | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, Reply>();
   private loadOptions: LoadOptions | undefined;
-  /** Resolves when the current process has the model loaded (or failed to). */
+  /** Settles when the current process has the model loaded (or failed to). */
   private loaded: Promise<ModelInfo> | undefined;
   private crashes: number[] = [];
+  private lastExit = '';
   private disposed = false;
 
   constructor(
     private readonly spawn: ProcessFactory,
     private readonly log: Logger,
-    private readonly onCrash: (reason: string, gaveUp: boolean) => void = () => undefined,
+    private readonly events: EngineEvents = noEvents,
   ) {}
 
   /** Loads a model in the inference process (starting it when needed), replacing any loaded one. */
@@ -51,12 +60,19 @@ export class EngineClient {
     return this.loaded;
   }
 
+  /** Ends the process and forgets the model: nothing runs until the next load(). */
+  stop(): void {
+    this.loadOptions = undefined;
+    this.loaded = undefined;
+    this.kill();
+  }
+
   /** Resolves to undefined when aborted, when the process died, or when no model could be loaded. */
   async complete(snapshot: DocumentSnapshot, options: CompletionOptions, signal: AbortSignal): Promise<CompletionResult | undefined> {
-    if (signal.aborted || !(await this.ensureLoaded())) return undefined;
-    if (signal.aborted) return undefined;
+    if (signal.aborted || !(await this.ensureLoaded()) || signal.aborted) return undefined;
     const id = this.nextId++;
-    const onAbort = () => this.post({ type: 'abort', id });
+    // An abort only matters to a live process; it must never start one.
+    const onAbort = () => this.child && this.post({ type: 'abort', id });
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const response = await this.request({ type: 'complete', id, snapshot, options });
@@ -68,11 +84,10 @@ export class EngineClient {
     }
   }
 
-  /** Kills the inference process; the next request starts a fresh one. */
+  /** Kills the inference process; requests in flight resolve to no suggestion. */
   dispose(): void {
     this.disposed = true;
-    this.child?.kill();
-    this.child = undefined;
+    this.kill();
   }
 
   /** For tests and diagnostics. */
@@ -80,20 +95,35 @@ export class EngineClient {
     return this.child?.pid;
   }
 
+  private kill(): void {
+    const child = this.child;
+    this.child = undefined;
+    child?.kill();
+    this.settleAll();
+  }
+
   private async sendLoad(options: LoadOptions): Promise<ModelInfo> {
     const response = await this.request({ type: 'load', id: this.nextId++, options });
     if (response.type === 'loaded') return response.info;
     if (response.type === 'error') throw GhostwriterError.fromData(response.error);
-    throw new GhostwriterError('inference-crashed', 'The inference process stopped while loading the model.');
+    throw new GhostwriterError(
+      'inference-crashed',
+      `The inference process ${this.lastExit || 'stopped'} while loading ${options.modelDir}. If it ran out of memory, try ghostwriter.modelFile "quantized" or a smaller model; the log has details.`,
+    );
   }
 
   /** After a crash the fresh process has no model: reload the last one before the next request. */
   private async ensureLoaded(): Promise<boolean> {
-    if (!this.loadOptions) return false;
-    if (!this.child && this.loaded) {
+    if (!this.loadOptions || !this.loaded) return false;
+    if (!this.child) {
       if (this.crashes.length >= MAX_CRASHES) return false;
       this.log.info('starting a fresh inference process and reloading the model');
       this.loaded = this.sendLoad(this.loadOptions);
+      this.loaded.catch((err: unknown) => {
+        const error = err instanceof GhostwriterError ? err : new GhostwriterError('internal', describeCause(err), { cause: err });
+        this.log.error(`reloading the model after a crash failed: ${error.message}`);
+        this.events.reloadFailed(error);
+      });
     }
     try {
       await this.loaded;
@@ -105,14 +135,18 @@ export class EngineClient {
 
   private request(request: Exclude<Request, { type: 'abort' }>): Promise<Response> {
     return new Promise((resolve) => {
-      this.pending.set(request.id, { resolve });
-      this.post(request);
+      this.pending.set(request.id, resolve);
+      try {
+        this.post(request);
+      } catch (err) {
+        this.pending.delete(request.id);
+        resolve({ type: 'error', id: request.id, error: { code: 'inference-crashed', message: `Could not start the inference process: ${describeCause(err)}` } });
+      }
     });
   }
 
   private post(request: Request): void {
-    const child = this.ensureChild();
-    child.send(request, (err) => {
+    this.ensureChild().send(request, (err) => {
       if (err && this.pending.has(request.id)) this.log.warn(`could not send ${request.type} #${request.id}: ${err.message}`);
     });
   }
@@ -125,8 +159,12 @@ export class EngineClient {
     child.on('message', (message) => this.onMessage(message as Response));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.log.warn(`inference stderr: ${chunk.trimEnd()}`));
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.log.debug(`inference stdout: ${chunk.trimEnd()}`));
-    child.on('error', (err) => this.log.error(`inference process error: ${err.message}`));
-    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    child.on('error', (err) => {
+      this.log.error(`inference process error: ${err.message}`);
+      // A process that never started emits no 'exit': treat the failed spawn as one.
+      if (child.pid === undefined) this.onExit(child, `could not be started (${err.message})`);
+    });
+    child.on('exit', (code, signal) => this.onExit(child, signal ? `was killed by ${signal}` : `exited with code ${code}`));
     this.log.info(`inference process started (pid ${child.pid})`);
     return child;
   }
@@ -136,24 +174,30 @@ export class EngineClient {
       this.log[message.level](message.message);
       return;
     }
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
+    const reply = this.pending.get(message.id);
+    if (!reply) return;
     this.pending.delete(message.id);
-    pending.resolve(message);
+    reply(message);
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(child: ChildProcess, reason: string): void {
     if (this.child !== child) return;
     this.child = undefined;
-    const reason = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    if (this.disposed) return;
+    this.lastExit = reason;
     const now = Date.now();
     this.crashes = this.crashes.filter((t) => now - t < CRASH_WINDOW_MS).concat(now);
-    const giveUp = this.crashes.length >= MAX_CRASHES;
-    this.log.error(`inference process (pid ${child.pid}) ${reason}; ${this.pending.size} request(s) in flight get no suggestion${giveUp ? `; it crashed ${MAX_CRASHES} times within a minute, so it is not restarted until the model is reloaded` : '; the next request starts a fresh one'}.`);
-    // Requests in flight resolve as 'aborted': no suggestion, not an error.
-    for (const [id, p] of this.pending) p.resolve({ type: 'aborted', id });
+    const gaveUp = this.crashes.length >= MAX_CRASHES;
+    this.log.error(
+      `inference process (pid ${child.pid}) ${reason}; ${this.pending.size} request(s) in flight get no suggestion${gaveUp ? `; it crashed ${MAX_CRASHES} times within a minute, so it is not restarted until the model is reloaded` : '; the next request starts a fresh one'}.`,
+    );
+    this.settleAll();
+    this.events.crashed(gaveUp ? `The inference process ${reason} (${MAX_CRASHES} crashes within a minute).` : `The inference process ${reason}.`, gaveUp);
+  }
+
+  /** Requests in flight resolve as 'aborted': no suggestion, not an error. */
+  private settleAll(): void {
+    const pending = [...this.pending];
     this.pending.clear();
-    this.onCrash(giveUp ? `The inference process ${reason} (${MAX_CRASHES} crashes within a minute).` : `The inference process ${reason}.`, giveUp);
+    for (const [id, reply] of pending) reply({ type: 'aborted', id });
   }
 }

@@ -8,8 +8,10 @@ export interface EngineState {
   readonly modelName?: string;
   /** Execution provider in use once loaded: 'cpu' or 'cuda'. */
   readonly provider?: string;
-  /** Why CUDA was not used although it was asked for. */
+  /** Why CUDA was not used although 'auto' or 'cuda' asked for it. */
   readonly fallbackReason?: string;
+  /** The user chose 'cuda' explicitly: a fallback deserves a warning, not just a note. */
+  readonly cudaRequested?: boolean;
   /** For 'error' and 'disabled': what is wrong and what to do, as shown to the user. */
   readonly message?: string;
 }

@@ -4,7 +4,6 @@ export type ErrorCode =
   | 'model-not-found' // the folder or a required file is missing
   | 'model-invalid' // a file is there but does not fit (bad JSON, unknown inputs, shape mismatch)
   | 'tokenizer-invalid'
-  | 'settings-invalid'
   | 'inference-failed' // session.run threw
   | 'inference-crashed' // the inference process died
   | 'not-loaded'

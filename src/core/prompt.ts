@@ -11,14 +11,18 @@ export interface Prompt {
 }
 
 /** Rough upper bound of characters per token in code, to avoid encoding megabytes for a 512-token budget. */
-const MAX_CHARS_PER_TOKEN = 8;
+export const MAX_CHARS_PER_TOKEN = 8;
 
-export function buildPrompt(snapshot: DocumentSnapshot, tokenizer: TextTokenizer, budget: number): Prompt {
+/**
+ * `startTokenId` begins an empty prompt (GPT-2 needs at least one token; <|endoftext|> is what
+ * it saw at document starts in training). Without one an empty document gives no ids.
+ */
+export function buildPrompt(snapshot: DocumentSnapshot, tokenizer: TextTokenizer, budget: number, startTokenId?: number): Prompt {
   let prefix = snapshot.prefix.slice(-budget * MAX_CHARS_PER_TOKEN);
   let truncated = prefix.length < snapshot.prefix.length;
   if (truncated && prefix.indexOf('\n') >= 0) prefix = prefix.slice(prefix.indexOf('\n') + 1);
   const whole = tokenizer.encode(prefix);
-  if (whole.length <= budget) return withStart({ ids: whole, text: prefix, truncated }, tokenizer);
+  if (whole.length <= budget) return whole.length > 0 || startTokenId === undefined ? { ids: whole, text: prefix, truncated } : { ids: [startTokenId], text: prefix, truncated };
   truncated = true;
   const starts = lineStarts(prefix);
   // Binary search for the earliest line start whose tail fits the budget.
@@ -40,12 +44,6 @@ export function buildPrompt(snapshot: DocumentSnapshot, tokenizer: TextTokenizer
   const lastLine = tokenizer.encode(prefix.slice(starts[starts.length - 1]));
   const ids = lastLine.slice(-budget);
   return { ids, text: tokenizer.decode(ids), truncated };
-}
-
-/** GPT-2 needs at least one token: an empty document starts from <|endoftext|>, as in training. */
-function withStart(prompt: Prompt, tokenizer: TextTokenizer): Prompt {
-  if (prompt.ids.length > 0 || tokenizer.eosTokenId === undefined) return prompt;
-  return { ...prompt, ids: [tokenizer.eosTokenId] };
 }
 
 function lineStarts(text: string): number[] {

@@ -5,7 +5,7 @@ import type { ErrorData } from './errors';
 import type { LogLevel } from './logger';
 import type { DocumentSnapshot } from './snapshot';
 
-/** 'singleLine' ends at the first newline after some text; 'multiLine' at the first blank line. */
+/** 'singleLine' ends at the first newline; 'multiLine' at the first blank line after some text. */
 export type NewlinePolicy = 'none' | 'singleLine' | 'multiLine';
 
 export interface LoadOptions {
@@ -39,6 +39,7 @@ export interface CompletionOptions
 
 export interface Completion {
   readonly text: string;
+  /** The tokens the text came from; when a stop cut the text, the last may reach past the cut. */
   readonly tokenIds: readonly number[];
   readonly stopReason: string;
 }
@@ -60,15 +61,13 @@ export interface CompletionResult {
 export type Request =
   | { readonly type: 'load'; readonly id: number; readonly options: LoadOptions }
   | { readonly type: 'complete'; readonly id: number; readonly snapshot: DocumentSnapshot; readonly options: CompletionOptions }
-  | { readonly type: 'abort'; readonly id: number }
-  | { readonly type: 'unload'; readonly id: number };
+  | { readonly type: 'abort'; readonly id: number };
 
 export type Response =
   | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
   | { readonly type: 'completed'; readonly id: number; readonly result: CompletionResult }
   /** The request was aborted before it finished; not an error. */
   | { readonly type: 'aborted'; readonly id: number }
-  | { readonly type: 'unloaded'; readonly id: number }
   | { readonly type: 'error'; readonly id: number; readonly error: ErrorData }
   /** Unprompted: log lines from the inference process, so one channel shows both sides. */
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string };

@@ -1,8 +1,8 @@
 // @huggingface/tokenizers over a model folder's tokenizer.json; special tokens from tokenizer_config.json.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { GhostwriterError } from './errors';
+import { describeCause, GhostwriterError } from './errors';
 
 export interface TextTokenizer {
   encode(text: string): number[];
@@ -20,7 +20,7 @@ export async function loadTokenizer(modelDir: string): Promise<TextTokenizer> {
   try {
     tokenizer = new Tokenizer(json, config);
   } catch (cause) {
-    throw new GhostwriterError('tokenizer-invalid', `tokenizer.json in ${modelDir} could not be read as a tokenizer.`, {
+    throw new GhostwriterError('tokenizer-invalid', `tokenizer.json in ${modelDir} could not be read as a tokenizer (${describeCause(cause)}).`, {
       cause,
       file: join(modelDir, 'tokenizer.json'),
     });
@@ -56,19 +56,18 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new GhostwriterError('model-not-found', `The model folder has no ${baseName(file)} (${file}).`, { cause, file });
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GhostwriterError('model-not-found', `The model folder has no ${basename(file)} (${file}).`, { cause, file });
+    if (code === 'ENOTDIR') throw new GhostwriterError('model-not-found', `${dirname(file)} is not a folder: choose the model's folder, not a file in it.`, { cause, file });
+    throw new GhostwriterError('model-invalid', `${file} could not be read (${describeCause(cause)}).`, { cause, file });
   }
   try {
     const value: unknown = JSON.parse(text);
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
     return value as Record<string, unknown>;
   } catch (cause) {
-    throw new GhostwriterError('model-invalid', `${baseName(file)} is not valid JSON (${file}).`, { cause, file });
+    throw new GhostwriterError('model-invalid', `${basename(file)} is not valid JSON (${file}: ${describeCause(cause)}).`, { cause, file });
   }
-}
-
-function baseName(file: string): string {
-  return file.split(/[\\/]/).pop() ?? file;
 }
 
 export { readJson };

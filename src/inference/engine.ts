@@ -17,6 +17,8 @@ export class InferenceEngine {
     private readonly tokenizer: TextTokenizer,
     readonly info: ModelInfo,
     private readonly log: Logger,
+    /** From tokenizer_config.json, else config.json's eos_token_id. */
+    private readonly eosTokenId: number | undefined,
   ) {}
 
   static async load(options: LoadOptions, log: Logger, factory?: SessionFactory): Promise<InferenceEngine> {
@@ -46,7 +48,7 @@ export class InferenceEngine {
       loadMs: Date.now() - t0,
     };
     log.info(`loaded ${info.name} (${info.onnxPath}) on ${info.provider} in ${info.loadMs} ms: n_layer ${nLayer}, n_head ${nHead}, n_embd ${nEmbd}, n_positions ${nPositions}`);
-    return new InferenceEngine(session, tokenizer, info, log);
+    return new InferenceEngine(session, tokenizer, info, log, tokenizer.eosTokenId ?? folder.config.eosTokenId);
   }
 
   encode(text: string): number[] {
@@ -66,18 +68,18 @@ export class InferenceEngine {
     const startedAt = Date.now();
     // Leave room for the new tokens inside n_positions.
     const budget = Math.max(1, Math.min(options.contextTokens, this.info.nPositions - options.maxNewTokens));
-    const prompt = buildPrompt(snapshot, this.tokenizer, budget);
+    const prompt = buildPrompt(snapshot, this.tokenizer, budget, this.eosTokenId);
     const tokenizeMs = Date.now() - startedAt;
     const empty = (): CompletionResult => ({
       completions: [],
       promptTokenIds: prompt.ids,
       timings: { tokenizeMs, prefillMs: 0, decodeMs: 0, totalMs: Date.now() - startedAt, newTokens: 0 },
     });
-    if (signal?.aborted) return empty();
+    if (signal?.aborted || prompt.ids.length === 0) return empty();
     const t1 = Date.now();
     const start = await prefill(this.session, prompt.ids);
     const prefillMs = Date.now() - t1;
-    const stopping = [eos(this.tokenizer.eosTokenId), maxNewTokens(options.maxNewTokens), newline(options.newline), deadline(options.timeoutMs)];
+    const stopping = [eos(this.eosTokenId), maxNewTokens(options.maxNewTokens), newline(options.newline), deadline(options.timeoutMs)];
     const completions: Completion[] = [];
     let decodeMs = 0;
     for (let i = 0; i < options.numReturnSequences && !signal?.aborted; i++) {

@@ -2,7 +2,7 @@
 import { processorsFor, type SamplingParams } from './processors';
 import type { Rng } from './rng';
 import { samplerFor } from './sampler';
-import { firstStop, type StopReason, type StoppingCriterion } from './stopping';
+import { firstStop, type Stop, type StopReason, type StoppingCriterion } from './stopping';
 import type { KvCache } from './kvCache';
 
 /** What the loop needs of a model: ModelSession, or a fake in tests. */
@@ -61,14 +61,20 @@ export async function generate(model: StepModel, start: Prefill, opts: GenerateO
     const stop = opts.signal?.aborted
       ? { reason: 'aborted' as const }
       : (firstStop(opts.stopping, { newIds, text, elapsedMs: now() - startedAt }) ??
-        (cache.tokens.length + 1 >= model.maxPositions ? { reason: 'context-full' as const } : undefined));
-    if (stop) {
-      const ids = 'dropLastToken' in stop && stop.dropLastToken ? newIds.slice(0, -1) : newIds;
-      const full = ids === newIds ? text : opts.decode(ids);
-      const cut = 'cutAt' in stop && stop.cutAt !== undefined ? full.slice(0, stop.cutAt) : full;
-      return { tokenIds: ids, text: cut, stopReason: stop.reason, decodeMs: now() - t0 };
-    }
+        // Feeding the sampled token back needs one more position.
+        (cache.tokens.length + 1 > model.maxPositions ? { reason: 'context-full' as const } : undefined));
+    if (stop) return { ...finish(stop, newIds, text, opts.decode), stopReason: stop.reason, decodeMs: now() - t0 };
     // 4. Feed the token back; the cache grows by one position.
     ({ logits, cache } = await model.forward([newIds[newIds.length - 1]], cache));
   }
+}
+
+/** The result's tokens and text: without a dropped EOS, cut where the criterion said, keeping the tokens the cut text needs. */
+function finish(stop: Stop, newIds: number[], text: string, decode: (ids: readonly number[]) => string): { tokenIds: number[]; text: string } {
+  const ids = stop.dropLastToken ? newIds.slice(0, -1) : newIds;
+  const full = ids === newIds ? text : decode(ids);
+  if (stop.cutAt === undefined) return { tokenIds: ids, text: full };
+  let n = ids.length;
+  while (n > 0 && decode(ids.slice(0, n - 1)).length >= stop.cutAt) n--;
+  return { tokenIds: ids.slice(0, n), text: full.slice(0, stop.cutAt) };
 }

@@ -12,15 +12,3 @@ export interface KvCache {
   readonly tokens: readonly number[];
   readonly layers: readonly LayerKv[];
 }
-
-export function cachedLength(cache: KvCache): number {
-  return cache.tokens.length;
-}
-
-/** Length of the longest common prefix of the cached tokens and `ids`. */
-export function commonPrefixLength(cache: KvCache, ids: readonly number[]): number {
-  const n = Math.min(cache.tokens.length, ids.length);
-  let i = 0;
-  while (i < n && cache.tokens[i] === ids[i]) i++;
-  return i;
-}

@@ -6,7 +6,6 @@ import { GhostwriterError } from '../core/errors';
 import { readJson } from '../core/tokenizer';
 
 export interface ModelConfig {
-  readonly modelType: string;
   readonly nLayer: number;
   readonly nHead: number;
   readonly nEmbd: number;
@@ -36,11 +35,6 @@ export async function resolveModelFolder(dir: string, modelFile: ModelFile): Pro
     throw new GhostwriterError('model-not-found', `The model folder ${dir} does not exist. Choose a folder with config.json, tokenizer.json and onnx/model.onnx.`, { file: dir });
   }
   const config = parseConfig(await readJson(join(dir, 'config.json')), join(dir, 'config.json'));
-  for (const file of ['tokenizer.json', 'tokenizer_config.json']) {
-    if (!(await exists(join(dir, file)))) {
-      throw new GhostwriterError('model-not-found', `The model folder has no ${file} (${join(dir, file)}).`, { file: join(dir, file) });
-    }
-  }
   const onnxPath = await pickOnnxFile(dir, modelFile);
   return { dir, name: basename(dir), onnxPath, config };
 }
@@ -75,7 +69,6 @@ export function parseConfig(raw: Record<string, unknown>, file: string): ModelCo
   }
   const eos = raw['eos_token_id'];
   return {
-    modelType: typeof raw['model_type'] === 'string' ? raw['model_type'] : 'unknown',
     nLayer: int(['n_layer', 'num_hidden_layers']),
     nHead,
     nEmbd,

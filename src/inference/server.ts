@@ -34,9 +34,6 @@ export class InferenceServer {
         await this.unload();
         this.engine = await InferenceEngine.load(request.options, this.log, this.factory);
         this.send({ type: 'loaded', id: request.id, info: this.engine.info });
-      } else if (request.type === 'unload') {
-        await this.unload();
-        this.send({ type: 'unloaded', id: request.id });
       } else {
         if (signal.aborted) return this.send({ type: 'aborted', id: request.id });
         if (!this.engine) {

@@ -109,16 +109,15 @@ export class ModelSession {
 
   private lastLogits(tensor: ort.Tensor, n: number): Float32Array {
     const vocab = tensor.dims[tensor.dims.length - 1];
-    if (vocab !== this.vocabSize || tensor.dims[1] !== n) {
-      throw new GhostwriterError(
-        'model-invalid',
-        `${this.folder.onnxPath}: logits came back as [${tensor.dims.join(', ')}] but config.json says vocab_size ${this.vocabSize}.`,
-        { file: this.folder.onnxPath },
-      );
-    }
+    const refuse = (what: string) =>
+      new GhostwriterError('model-invalid', `${this.folder.onnxPath}: logits came back as [${tensor.dims.join(', ')}]; ${what}.`, { file: this.folder.onnxPath });
+    if (vocab !== this.vocabSize) throw refuse(`config.json says vocab_size ${this.vocabSize}`);
+    if (tensor.dims.length !== 3 || tensor.dims[1] !== n) throw refuse(`expected [1, ${n}, ${vocab}] for ${n} input tokens`);
     const start = (n - 1) * vocab;
-    if (tensor.type === 'float16') return halfArrayToFloat32(tensor.data as Uint16Array, start, start + vocab);
-    return (tensor.data as Float32Array).slice(start, start + vocab);
+    const data = tensor.data;
+    // fp16 logits arrive as raw halves (Uint16Array), or as a Float16Array where the runtime has one.
+    if (data instanceof Uint16Array) return halfArrayToFloat32(data, start, start + vocab);
+    return Float32Array.from((data as Float32Array).subarray(start, start + vocab));
   }
 }
 

@@ -13,7 +13,6 @@ export interface IoSignature {
   readonly pastNames: readonly { readonly key: string; readonly value: string }[];
   readonly presentNames: readonly { readonly key: string; readonly value: string }[];
   readonly kvDtype: KvDtype;
-  readonly logitsDtype: KvDtype;
 }
 
 type SessionShape = Pick<InferenceSession, 'inputNames' | 'outputNames' | 'inputMetadata' | 'outputMetadata'>;
@@ -31,6 +30,9 @@ export function readSignature(session: SessionShape, config: ModelConfig, onnxPa
     throw refuse('it uses a fused key_value cache (gpt_bigcode); this version supports GPT-2-style separate key/value caches only.');
   }
 
+  if (![...inputs].some((n) => n.startsWith('past_key_values.'))) {
+    throw refuse('this export has no KV-cache inputs (past_key_values.*); use an export with past, such as onnx/model.onnx or onnx/decoder_model_merged.onnx from Optimum.');
+  }
   const pastNames = layerNames('past_key_values', config.nLayer);
   const presentNames = layerNames('present', config.nLayer);
   for (const { key, value } of pastNames) {
@@ -47,13 +49,13 @@ export function readSignature(session: SessionShape, config: ModelConfig, onnxPa
   const outMeta = metadataByName(session.outputMetadata);
   checkKvShape(meta.get(pastNames[0].key), config, refuse);
   checkVocab(outMeta.get('logits'), config, refuse);
+  floatType(outMeta.get('logits')?.type, refuse, 'logits');
   return {
     hasPositionIds: inputs.has('position_ids'),
     hasUseCacheBranch: inputs.has('use_cache_branch'),
     pastNames,
     presentNames,
     kvDtype: floatType(meta.get(pastNames[0].key)?.type, refuse, pastNames[0].key),
-    logitsDtype: floatType(outMeta.get('logits')?.type, refuse, 'logits'),
   };
 }
 

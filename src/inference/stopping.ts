@@ -39,11 +39,9 @@ export function newline(policy: NewlinePolicy): StoppingCriterion {
   if (policy === 'none') return () => undefined;
   return ({ text }) => {
     if (policy === 'singleLine') {
-      // Leading newlines would make an empty single-line suggestion; skip past them first.
-      const start = text.search(/[^\r\n]/);
-      if (start < 0) return undefined;
-      const nl = text.slice(start).search(/\r?\n/);
-      return nl < 0 ? undefined : { reason: 'newline', cutAt: start + nl };
+      // Even a leading newline ends it: accepting a line break mid-line would split the user's line.
+      const nl = text.search(/\r?\n/);
+      return nl < 0 ? undefined : { reason: 'newline', cutAt: nl };
     }
     const content = text.search(/\S/);
     if (content < 0) return undefined;

@@ -1,5 +1,6 @@
 // "Ghostwriter: Choose Model and Temperature": pick a model folder (recent ones, Browse…), then a
 // temperature; save both settings and reload the model under a progress notification.
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Settings } from '../core/config';
 import type { EngineState } from '../core/engineState';
@@ -16,7 +17,7 @@ export interface ModelChoice {
 export interface ChooseModelDeps {
   readonly state: vscode.Memento;
   readonly settings: () => Settings;
-  /** Loads what the saved settings now name; resolves with the state it ended in. */
+  /** Loads what the saved settings now name, even when it is the model already loaded; resolves with the state it ended in. */
   readonly reload: () => Promise<EngineState>;
 }
 
@@ -26,9 +27,8 @@ export async function chooseModel(deps: ChooseModelDeps, arg?: unknown): Promise
   if (!choice) return undefined;
   await saveModelChoice(choice.modelPath, choice.temperature);
   await rememberRecent(deps.state, choice.modelPath);
-  const name = choice.modelPath.split(/[\\/]/).filter(Boolean).pop() ?? choice.modelPath;
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Ghostwriter: loading ${name}…` },
+    { location: vscode.ProgressLocation.Notification, title: `Ghostwriter: loading ${basename(choice.modelPath)}…` },
     () => deps.reload(),
   );
 }
@@ -46,7 +46,7 @@ async function pickModel(deps: ChooseModelDeps): Promise<string | undefined> {
   const paths = [...new Set([current, ...recent].filter(Boolean))];
   const browse: vscode.QuickPickItem = { label: '$(folder-opened) Browse…', description: 'a folder with config.json, tokenizer.json and onnx/model.onnx' };
   const items: vscode.QuickPickItem[] = [
-    ...paths.map((p) => ({ label: p.split(/[\\/]/).filter(Boolean).pop() ?? p, description: p === current ? 'current' : undefined, detail: p })),
+    ...paths.map((p) => ({ label: basename(p), description: p === current ? 'current' : undefined, detail: p })),
     browse,
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Ghostwriter: Choose Model', placeHolder: 'Model folder (hub layout, e.g. the Xenova/gpt2 files)' });

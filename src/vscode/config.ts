@@ -1,22 +1,40 @@
-// Reads the ghostwriter.* settings through the core parser and reports refused values once each.
+// Reads the ghostwriter.* settings through the core parser. A refused value is logged and shown
+// once, not on every keystroke; it is reported again after the settings change.
 import * as vscode from 'vscode';
 import { parseSettings, RULES, SETTINGS_SECTION, type Settings } from '../core/config';
 import type { Logger } from '../core/logger';
 
-export function readSettings(log: Logger, warnUser: (message: string) => void): Settings {
-  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(RULES)) raw[key] = config.get(key);
-  const { settings, problems } = parseSettings(raw);
-  for (const p of problems) {
-    log.warn(p);
-    warnUser(p);
+export class SettingsReader {
+  private reported = new Set<string>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly warnUser: (message: string) => void,
+  ) {}
+
+  /** `scope` lets folder and [language] values of resource-scoped settings apply. */
+  read(scope?: vscode.TextDocument): Settings {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
+    const raw: Record<string, unknown> = {};
+    for (const key of Object.keys(RULES)) raw[key] = config.get(key);
+    const { settings, problems } = parseSettings(raw);
+    for (const p of problems) {
+      if (this.reported.has(p)) continue;
+      this.reported.add(p);
+      this.log.warn(p);
+      this.warnUser(p);
+    }
+    return settings;
   }
-  return settings;
+
+  /** The settings changed: a problem that is still there deserves a new report. */
+  changed(): void {
+    this.reported.clear();
+  }
 }
 
 /** Settings whose change needs the model reloaded (the rest apply to the next request). */
-export const RELOAD_KEYS: readonly (keyof Settings)[] = ['enable', 'modelPath', 'modelFile', 'executionProvider'];
+const RELOAD_KEYS: readonly (keyof Settings)[] = ['enable', 'modelPath', 'modelFile', 'executionProvider'];
 
 export function affectsReload(e: vscode.ConfigurationChangeEvent): boolean {
   return RELOAD_KEYS.some((k) => e.affectsConfiguration(`${SETTINGS_SECTION}.${k}`));

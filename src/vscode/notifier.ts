@@ -14,9 +14,9 @@ export class Notifier {
     this.once(message, () => vscode.window.showWarningMessage(message, ...actions));
   }
 
-  /** A fixed problem may come back later: let it be shown again then. */
-  forget(message: string): void {
-    this.shown.delete(message);
+  /** Things work again: a problem that comes back later is news again. */
+  reset(): void {
+    this.shown.clear();
   }
 
   private once(message: string, show: () => Thenable<string | undefined>): void {

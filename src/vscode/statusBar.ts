@@ -25,7 +25,7 @@ export class StatusBar implements vscode.Disposable {
   update(state: EngineState): void {
     const model = state.modelName ?? 'no model';
     const provider = state.provider ? ` (${state.provider.toUpperCase()})` : '';
-    const icon = state.kind === 'ready' && state.fallbackReason ? '$(warning)' : ICONS[state.kind];
+    const icon = state.kind === 'ready' && state.cudaRequested ? '$(warning)' : ICONS[state.kind];
     this.item.text = `${icon} Ghostwriter: ${model}${detail(state)}`;
     const lines = [`**Ghostwriter** — ${state.kind}`, `Model: ${model}${provider}`];
     if (state.fallbackReason) lines.push(`$(warning) ${state.fallbackReason}; running on the CPU.`);

@@ -8,7 +8,7 @@ import { createLogger, type LogLevel } from '../../src/core/logger';
 import type { CompletionOptions } from '../../src/core/protocol';
 import { createSnapshot } from '../../src/core/snapshot';
 import { modelCopy, repoRoot, tinyModel } from './helpers';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 
 const script = () => join(repoRoot(), 'dist', 'inference.js');
 const snap = (prefix: string, suffix = '') => createSnapshot({ prefix, suffix, languageId: 'python', path: 'x.py', version: 1 });
@@ -16,13 +16,20 @@ const options = (o: Partial<CompletionOptions> = {}): CompletionOptions => ({
   temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, maxNewTokens: 6, contextTokens: 200, timeoutMs: 60_000, newline: 'none', numReturnSequences: 1, seed: 1, ...o,
 });
 
-function setup() {
+function setup(spawn = forkInference(script())) {
   const lines: [LogLevel, string][] = [];
   const crashes: [string, boolean][] = [];
+  const reloadFailures: string[] = [];
   const log = createLogger((level, message) => lines.push([level, message]));
-  const client = new EngineClient(forkInference(script()), log, (reason, gaveUp) => crashes.push([reason, gaveUp]));
-  return { client, lines, crashes, log };
+  const client = new EngineClient(spawn, log, {
+    crashed: (reason, gaveUp) => crashes.push([reason, gaveUp]),
+    reloadFailed: (error) => reloadFailures.push(error.message),
+  });
+  return { client, lines, crashes, reloadFailures, log };
 }
+
+const load = async (client: EngineClient, modelDir?: string) => client.load({ modelDir: modelDir ?? (await tinyModel()), modelFile: 'auto', executionProvider: 'cpu' });
+const long = () => options({ maxNewTokens: 10_000, contextTokens: 10 });
 
 describe('inference process (real child process over IPC)', function () {
   this.timeout(60_000);
@@ -77,6 +84,39 @@ describe('inference process (real child process over IPC)', function () {
     const again = await ctx.client.complete(snap('x ='), options(), new AbortController().signal);
     assert.equal(again?.completions[0].tokenIds.length, 6, 'the model was reloaded in the fresh process');
     assert.notEqual(ctx.client.pid, firstPid);
+  });
+
+  it('dispose during a request resolves it to no suggestion and ends the process', async () => {
+    await load(ctx.client);
+    const pid = ctx.client.pid!;
+    const pending = ctx.client.complete(snap('def f():'), long(), new AbortController().signal);
+    setTimeout(() => ctx.client.dispose(), 50);
+    assert.equal(await pending, undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the process is gone');
+  });
+
+  it('a process that cannot be started resolves the load with a clear error', async () => {
+    ctx = setup(forkInference('/nonexistent/inference.js'));
+    const err = await load(ctx.client).catch((e: unknown) => e);
+    assert.ok(err instanceof GhostwriterError, String(err));
+    assert.match(err.message, /inference process exited with code 1 while loading/);
+  });
+
+  it('when the model is gone after a crash, the failed reload is reported, not swallowed', async () => {
+    const copy = modelCopy(await tinyModel(), () => undefined);
+    try {
+      await load(ctx.client, copy.dir);
+      const pid = ctx.client.pid!;
+      copy.cleanup();
+      process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(await ctx.client.complete(snap('x'), options(), new AbortController().signal), undefined);
+      assert.equal(ctx.reloadFailures.length, 1);
+      assert.match(ctx.reloadFailures[0], /does not exist/);
+    } finally {
+      copy.cleanup();
+    }
   });
 
   it('after three crashes within a minute it stops restarting and says so', async () => {
@@ -146,8 +186,31 @@ describe('completion service', function () {
     assert.deepEqual((await service.complete(snap('x'), settings, new AbortController().signal)).texts, []);
   });
 
-  it('no model chosen or disabled: the disabled state says what to do', async () => {
+  it('no model chosen or disabled: the disabled state says what to do, and the process is ended', async () => {
+    await service.ensureLoaded(settings);
+    assert.ok(ctx.client.pid);
     assert.match((await service.ensureLoaded({ ...settings, modelPath: '' })).message ?? '', /Choose Model and Temperature/);
+    assert.equal(ctx.client.pid, undefined, 'no process holds a model nobody uses');
     assert.match((await service.ensureLoaded({ ...settings, enable: false })).message ?? '', /ghostwriter\.enable/);
+  });
+
+  it('a forced reload of the same model loads it again; an unforced one does not', async () => {
+    await service.ensureLoaded(settings);
+    await service.ensureLoaded(settings);
+    assert.equal(ctx.lines.filter(([, m]) => /loaded tiny/.test(m)).length, 1);
+    assert.equal((await service.ensureLoaded(settings, true)).kind, 'ready');
+    assert.equal(ctx.lines.filter(([, m]) => /loaded tiny/.test(m)).length, 2);
+  });
+
+  it('a model fixed after a failed load loads when chosen again', async () => {
+    const copy = modelCopy(await tinyModel(), (dir) => rmSync(join(dir, 'tokenizer.json')));
+    try {
+      const broken = { ...settings, modelPath: copy.dir };
+      assert.equal((await service.ensureLoaded(broken)).kind, 'error');
+      copyFileSync(join(await tinyModel(), 'tokenizer.json'), join(copy.dir, 'tokenizer.json'));
+      assert.equal((await service.ensureLoaded(broken, true)).kind, 'ready');
+    } finally {
+      copy.cleanup();
+    }
   });
 });

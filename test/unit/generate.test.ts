@@ -40,6 +40,7 @@ describe('generation loop', () => {
     const gen = await generate(model, await prefill(model, [0]), { params: greedyParams, stopping: [newline('singleLine'), maxNewTokens(10)], rng: seededRng(1), decode });
     assert.equal(gen.text, 'bc');
     assert.equal(gen.stopReason, 'newline');
+    assert.deepEqual(gen.tokenIds, [1, 2], 'the newline token is not part of the result');
   });
 
   it('EOS ends the completion without being part of it', async () => {
@@ -62,8 +63,9 @@ describe('generation loop', () => {
   it('stops when the context is full', async () => {
     const model = countingModel(4);
     const gen = await generate(model, await prefill(model, [0, 1]), { params: greedyParams, stopping: [maxNewTokens(10)], rng: seededRng(1), decode });
+    // 2 prompt tokens + 2 fed back fill the 4 positions; the third sampled token needs no position.
     assert.equal(gen.stopReason, 'context-full');
-    assert.equal(gen.tokenIds.length, 2);
+    assert.equal(gen.tokenIds.length, 3);
   });
 
   it('the deadline uses the injected clock', async () => {

@@ -20,14 +20,13 @@ describe('stopping criteria', () => {
     assert.equal(deadline(100)(state('', [1], 100))?.reason, 'deadline');
   });
 
-  it('single-line stops at the first newline after text, cutting it off', () => {
+  it('single-line stops at the first newline, cutting it off', () => {
     const c = newline('singleLine');
     assert.equal(c(state('foo(1)')), undefined);
     assert.deepEqual(c(state('foo(1)\n  bar')), { reason: 'newline', cutAt: 6 });
     assert.deepEqual(c(state('a\r\nb')), { reason: 'newline', cutAt: 1 });
-    // Leading newlines alone do not end it: there is no text yet.
-    assert.equal(c(state('\n\n')), undefined);
-    assert.deepEqual(c(state('\n  x\ny')), { reason: 'newline', cutAt: 4 });
+    // A leading newline too: a line break inserted mid-line would split the user's line.
+    assert.deepEqual(c(state('\n  x')), { reason: 'newline', cutAt: 0 });
   });
 
   it('multi-line stops at the first blank line after text', () => {

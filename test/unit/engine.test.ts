@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/core/logger';
 import type { InferenceEngine } from '../../src/inference/engine';
 import { resolveModelFolder } from '../../src/inference/model';
 import { ModelSession } from '../../src/inference/session';
+import { ensureModel } from '../../scripts/model/generate';
 import { layoutModel, loadEngine, repoRoot, tinyModel, tinyModelB } from './helpers';
 
 const PROMPTS = ['def fibonacci(n):', 'function factorial(n) {\n  return', 'Hello', 'import numpy as np\nx = np.']; // several lengths
@@ -55,6 +56,7 @@ async function greedyByRecomputation(engine: InferenceEngine, ids: number[], n: 
 const MODELS: [string, () => Promise<string>][] = [
   ['TINY (2 layers, 2 heads, 64 wide)', tinyModel],
   ['TINY_B (3 layers, 4 heads, 96 wide)', tinyModelB],
+  ['an odd shape (1 layer, 3 heads, 48 wide, 96 positions)', () => ensureModel('odd', { nLayer: 1, nHead: 3, nEmbd: 48, nPositions: 96, seed: 3 })],
   ['merged decoder (use_cache_branch)', () => layoutModel('merged')],
   ['legacy export without position_ids', () => layoutModel('legacy')],
 ];

@@ -1,0 +1,137 @@
+// Runs the integration suite (test/integration/suite) inside code-server's extension host: the
+// workbench is opened with the smoke-test-driver payload naming the extension under development
+// and the tests, their output comes back through window.codeAutomationLog and the exit code
+// through window.codeAutomationExit. Also prepares the suite's fixtures (models, workspace),
+// which the test-electron runner reuses.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { format } from 'node:util';
+import { ensureModel, TINY, TINY_B } from '../../scripts/model/generate';
+import type { SuiteConfig } from '../integration/suite/extension.test';
+import type { SuiteResult } from '../integration/suite/index';
+import { outputDir, repoRoot, startCodeServer, suiteSettings, VERBOSE, withTimeout, type Install } from './codeServer';
+
+export interface Fixtures {
+  readonly config: SuiteConfig;
+  /** JSON of `config`, for GHOSTWRITER_SUITE_CONFIG. */
+  readonly configFile: string;
+  /** An empty folder the test window opens. */
+  readonly workspace: string;
+  /** Removes the temp folders (not the cached models). */
+  dispose(): void;
+}
+
+/** Generated models (cached under .cache/models), a copy of TINY without tokenizer.json, a workspace. */
+export async function prepareFixtures(): Promise<Fixtures> {
+  const [tiny, tinyB] = await Promise.all([ensureModel('tiny', TINY), ensureModel('tiny-b', TINY_B)]);
+  const tmp = mkdtempSync(join(tmpdir(), 'ghostwriter-fixtures-'));
+  const broken = join(tmp, 'models', 'broken-no-tokenizer');
+  cpSync(tiny, broken, { recursive: true });
+  rmSync(join(broken, 'tokenizer.json'));
+  const workspace = join(tmp, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  const config: SuiteConfig = { models: { tiny, tinyB, broken } };
+  const configFile = join(tmp, 'suite-config.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  return { config, configFile, workspace, dispose: () => rmSync(tmp, { recursive: true, force: true }) };
+}
+
+export interface IntegrationResult {
+  readonly exitCode: number;
+  readonly result?: SuiteResult;
+  readonly seconds: number;
+}
+
+/** Workbench chatter of every start (and the failing marketplace lookups offline); shown with GHOSTWRITER_E2E_VERBOSE=1. */
+const NOISE = [
+  /ENOTFOUND open-vsx\.org/,
+  /^Resolv(ing|ed) connection token/,
+  /^Creating a socket/,
+  /^\[(reconnection-grace-time|Service Worker|AgentHost:remote|AccountPolicyGate)\]/,
+  /^Updating additional builtin extensions cache/,
+];
+
+const SUITE_TIMEOUT_MS = Number(process.env.GHOSTWRITER_E2E_SUITE_TIMEOUT_MS ?? 5 * 60_000);
+
+export async function runIntegration(install: Install, fixtures: Fixtures): Promise<IntegrationResult> {
+  const started = Date.now();
+  const root = repoRoot();
+  const extensionPath = process.env.GHOSTWRITER_E2E_EXTENSION_PATH ?? root;
+  const testsPath = join(root, 'out', 'test', 'integration', 'suite', 'index.js');
+  for (const p of [join(extensionPath, 'package.json'), join(extensionPath, 'dist', 'extension.js'), testsPath]) {
+    if (!existsSync(p)) throw new Error(`${p} is missing: run \`npm run build\` first`);
+  }
+  const resultFile = join(outputDir('integration', true), 'result.json');
+
+  const cs = await startCodeServer({
+    install,
+    name: 'integration',
+    settings: suiteSettings(fixtures.config.models.tiny),
+    // The extension host inherits the server's environment.
+    env: { GHOSTWRITER_SUITE_CONFIG: fixtures.configFile, GHOSTWRITER_SUITE_RESULT_FILE: resultFile },
+  });
+  let failed = true;
+  try {
+    const { page } = cs;
+    let resolveExit!: (code: number) => void;
+    const exit = new Promise<number>((r) => (resolveExit = r));
+    let lastLine = '';
+    // Everything the window logs arrives here, mocha's reporter (printf-style arrays) included.
+    await page.exposeFunction('codeAutomationLog', (_type: unknown, args: unknown) => {
+      const text = Array.isArray(args) ? format(...(args as unknown[])) : String(args);
+      lastLine = text;
+      if (!VERBOSE && NOISE.some((re) => re.test(text))) return;
+      process.stdout.write(`${text.replace(/\s+$/, '')}\n`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code: unknown, logs: unknown) => {
+      saveWorkbenchLogs(logs);
+      resolveExit(typeof code === 'number' ? code : 1);
+    });
+    page.on('crash', () => resolveExit(-1));
+    page.on('pageerror', (e) => process.stderr.write(`[workbench] page error: ${e.message}\n`));
+
+    const payload = [
+      ['extensionDevelopmentPath', cs.remoteUri(extensionPath)],
+      ['extensionTestsPath', cs.remoteUri(testsPath)],
+    ];
+    const url = `${cs.url}/?folder=${encodeURIComponent(fixtures.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+    const code = await withTimeout(exit, SUITE_TIMEOUT_MS, `the integration suite to finish (last output: ${lastLine || 'none'})`);
+    const result = readResult(resultFile);
+    failed = code !== 0;
+    if (failed) {
+      const shot = join(outputDir('integration'), 'failure.png');
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      process.stderr.write(`integration suite exited with ${code}; logs in ${cs.saveLogs()}\n`);
+    }
+    return { exitCode: code, result, seconds: (Date.now() - started) / 1000 };
+  } catch (err) {
+    await cs.page.screenshot({ path: join(outputDir('integration'), 'failure.png') }).catch(() => undefined);
+    const dir = cs.saveLogs();
+    throw new Error(`${(err as Error).message}\nserver log tail:\n${cs.serverLogTail(15)}\nlogs in ${dir}`);
+  } finally {
+    await cs.close();
+  }
+}
+
+function readResult(file: string): SuiteResult | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SuiteResult;
+  } catch {
+    return undefined;
+  }
+}
+
+/** codeAutomationExit hands over the window's logs ({relativePath, contents}[]); keep them. */
+function saveWorkbenchLogs(logs: unknown): void {
+  if (!Array.isArray(logs)) return;
+  const dir = join(outputDir('integration'), 'workbench-logs');
+  rmSync(dir, { recursive: true, force: true });
+  for (const entry of logs as { relativePath?: unknown; contents?: unknown }[]) {
+    if (typeof entry?.relativePath !== 'string' || typeof entry.contents !== 'string') continue;
+    const file = join(dir, entry.relativePath.replace(/\.\.(\/|$)/g, ''));
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, entry.contents);
+  }
+}

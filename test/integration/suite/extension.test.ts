@@ -1,0 +1,157 @@
+// Runs inside a real VS Code extension host (code-server or @vscode/test-electron) against the
+// built extension and generated models; the runners prepare the models and the workspace.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { CompletionRecord, EngineStateKind, GhostwriterApi } from '../../../src/vscode/api';
+
+/** What the runners pass in: GHOSTWRITER_SUITE_CONFIG names the JSON file (the extension host inherits the env); else suite-config.json beside this file. */
+export interface SuiteConfig {
+  readonly models: { readonly tiny: string; readonly tinyB: string; readonly broken: string };
+}
+
+function loadConfig(): { config: SuiteConfig; source: string } {
+  const fromEnv = process.env.GHOSTWRITER_SUITE_CONFIG;
+  const file = fromEnv || join(__dirname, 'suite-config.json');
+  if (!existsSync(file)) throw new Error(`no suite config at ${file}: run the suite through npm run test:vscode or test:electron, which set GHOSTWRITER_SUITE_CONFIG`);
+  return { config: JSON.parse(readFileSync(file, 'utf8')) as SuiteConfig, source: fromEnv ? `env GHOSTWRITER_SUITE_CONFIG=${file}` : file };
+}
+
+const EXTENSION_ID = 'ghostwriter.ghostwriter';
+const LOAD_TIMEOUT_MS = 60_000;
+const COMPLETION_TIMEOUT_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function workspaceDir(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test window must have a workspace folder open');
+  return folder.uri.fsPath;
+}
+
+/** Opens (creating when needed) a workspace file with `text` and shows it with the cursor at the end. */
+async function openWithText(name: string, text: string): Promise<vscode.TextEditor> {
+  const file = join(workspaceDir(), name);
+  writeFileSync(file, '');
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const editor = await vscode.window.showTextDocument(doc, { preview: false });
+  await editor.edit((b) => b.insert(new vscode.Position(0, 0), text));
+  const end = doc.positionAt(doc.getText().length);
+  editor.selection = new vscode.Selection(end, end);
+  return editor;
+}
+
+/** Non-empty, uncancelled provider answers for `uri` since the `seen`-th record. */
+function answersFor(api: GhostwriterApi, uri: string, seen: number): CompletionRecord[] {
+  return api.recentCompletions().slice(seen).filter((r) => r.uri === uri && !r.cancelled && r.texts.some((t) => t.length > 0));
+}
+
+/**
+ * Triggers inline suggestions, waits for a non-empty answer, accepts it, and returns the text
+ * that went in. The provider may be asked more than once (the edit itself can trigger it too),
+ * and with a temperature above 0 the answers differ, so what went in must be one of them.
+ */
+async function triggerAndCommit(api: GhostwriterApi, editor: vscode.TextEditor): Promise<string> {
+  const uri = editor.document.uri.toString();
+  const before = editor.document.getText();
+  const seen = api.recentCompletions().length;
+  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+  await waitFor(`a non-empty completion for ${uri} (recent: ${JSON.stringify(api.recentCompletions().slice(-3))})`, COMPLETION_TIMEOUT_MS, () =>
+    answersFor(api, uri, seen)[0],
+  );
+  // The widget shows the answer a moment after the provider returns; commit until it lands.
+  const after = await waitFor('the inline suggestion to be committed', 10_000, async () => {
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    const now = editor.document.getText();
+    if (now !== before) return now;
+    await sleep(150);
+    return undefined;
+  });
+  assert.ok(after.startsWith(before), `the suggestion should go in at the end of the document:\n${after}`);
+  const inserted = after.slice(before.length);
+  const offered = answersFor(api, uri, seen).flatMap((r) => r.texts);
+  assert.ok(offered.includes(inserted), `inserted ${JSON.stringify(inserted)}, but the provider offered ${JSON.stringify(offered)}`);
+  return inserted;
+}
+
+describe('Ghostwriter in a real VS Code', function () {
+  const { config, source } = loadConfig();
+  let api: GhostwriterApi;
+
+  async function expectLoaded(modelPath: string, kinds: readonly EngineStateKind[] = ['ready']): Promise<void> {
+    const state = await api.waitForState(['ready', 'error', 'disabled'], LOAD_TIMEOUT_MS);
+    assert.ok(kinds.includes(state.kind), `state ${state.kind}${state.message ? `: ${state.message}` : ''}, wanted ${kinds.join('|')}`);
+    assert.equal(state.modelName, basename(modelPath));
+  }
+
+  async function completeAndCommit(name: string, text: string): Promise<void> {
+    const editor = await openWithText(name, text);
+    const inserted = await triggerAndCommit(api, editor);
+    assert.ok(inserted.length > 0);
+    assert.equal(editor.document.getText(), text + inserted);
+  }
+
+  before(async function () {
+    console.log(`suite config from ${source}; VS Code ${vscode.version}, uiKind ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}, remote ${vscode.env.remoteName ?? 'none'}`);
+    const ext = vscode.extensions.getExtension<GhostwriterApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this window`);
+    api = await ext.activate();
+    assert.ok(api && typeof api.state === 'function', 'activate() should return the Ghostwriter API');
+  });
+
+  afterEach(async function () {
+    await vscode.commands.executeCommand('workbench.action.files.saveAll');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('activates and loads the model from the settings', async function () {
+    assert.equal(vscode.workspace.getConfiguration('ghostwriter').get('modelPath'), config.models.tiny);
+    await expectLoaded(config.models.tiny);
+  });
+
+  it('answers an explicit trigger with ghost text that commit inserts', async function () {
+    await completeAndCommit('complete.js', 'function add(a, b) {\n  return a + b;\n}\n\nconst total = add(');
+  });
+
+  it('switches model and temperature through ghostwriter.chooseModel', async function () {
+    await vscode.commands.executeCommand('ghostwriter.chooseModel', { modelPath: config.models.tinyB, temperature: 0.7 });
+    await expectLoaded(config.models.tinyB);
+    const cfg = vscode.workspace.getConfiguration('ghostwriter');
+    assert.equal(cfg.inspect('modelPath')?.globalValue, config.models.tinyB);
+    assert.equal(cfg.inspect('temperature')?.globalValue, 0.7);
+    assert.equal(cfg.get('modelPath'), config.models.tinyB);
+    assert.equal(cfg.get('temperature'), 0.7);
+    await completeAndCommit('sampled.py', 'import os\n\ndef main():\n    path = os.');
+  });
+
+  it('reports a broken model folder and keeps the editor working', async function () {
+    await vscode.commands.executeCommand('ghostwriter.chooseModel', { modelPath: config.models.broken, temperature: 0 });
+    const state = api.state();
+    assert.equal(state.kind, 'error', `state ${state.kind}, wanted error`);
+    assert.match(state.message ?? '', /tokenizer\.json/, `the message should name the missing file: ${state.message}`);
+
+    const editor = await openWithText('still-works.txt', 'typed while the model is broken');
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    await editor.edit((b) => b.insert(editor.document.positionAt(editor.document.getText().length), '\nand saved'));
+    assert.ok(await editor.document.save(), 'save should succeed');
+    assert.equal(readFileSync(editor.document.uri.fsPath, 'utf8'), 'typed while the model is broken\nand saved');
+    assert.equal(api.state().kind, 'error');
+  });
+
+  it('recovers when a good model is chosen again', async function () {
+    await vscode.commands.executeCommand('ghostwriter.chooseModel', { modelPath: config.models.tiny, temperature: 0 });
+    await expectLoaded(config.models.tiny);
+    await completeAndCommit('again.js', 'let count = 0;\nfor (let i = 0; i < 10; i++) {\n  count');
+  });
+});

@@ -148,6 +148,12 @@ is_installed() {
 
 # Environment for everything that runs npm on Node 24 (the install and a rebuild).
 node24_npm_env() {
+  # Run from `npm test`, this shell inherits the outer npm's npm_* variables (its user agent
+  # says node/v20, its node_gyp and execpath point at Node 20); they would win over Node 24.
+  local v
+  for v in $(compgen -e); do
+    case "$v" in npm_* | NPM_* | NODE | NODE_OPTIONS | INIT_CWD) unset "$v" ;; esac
+  done
   # npm itself must run on Node 24: code-server's postinstall reads the Node major from
   # npm_config_user_agent, and node-gyp targets the Node that runs it.
   export PATH="$NODE_DIR/bin:$PATH"

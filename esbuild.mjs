@@ -50,9 +50,11 @@ const builds = [
   },
 ];
 
-rmSync('out', { recursive: true, force: true });
+// A production build (for the VSIX) is the shipped bundles only; tests and their out/ stay as they are.
+const selected = production ? builds.slice(0, 1) : builds;
+if (!production) rmSync('out', { recursive: true, force: true });
 if (watch) {
-  for (const b of builds) await (await esbuild.context(b)).watch();
+  for (const b of selected) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  await Promise.all(selected.map((b) => esbuild.build(b)));
 }

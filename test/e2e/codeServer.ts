@@ -72,6 +72,8 @@ export function suiteSettings(modelPath: string, extra: Record<string, unknown> 
     'security.workspace.trust.enabled': false,
     'chat.disableAIFeatures': true,
     'git.enabled': false,
+    // The empty secondary side bar (the chat view's home) only crowds the screenshots.
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     ...extra,
   };
 }
@@ -85,6 +87,8 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
   /** Give up when the server does not answer /healthz within this. */
   readonly startTimeoutMs?: number;
+  /** A packaged extension to install into the fresh extensions folder first, as a user would. */
+  readonly vsix?: string;
 }
 
 export interface CodeServer {
@@ -193,6 +197,16 @@ async function stopServer(child: ChildProcess): Promise<void> {
  * Starts code-server in its own process group with fresh user data, waits until it answers, and
  * opens Chromium on a blank page (the caller registers page functions before navigating).
  */
+/** `code-server --install-extension`: the path a user takes with the VSIX from `npm run package`. */
+function installVsix(install: Install, vsix: string, extensionsDir: string, userDataDir: string, env: NodeJS.ProcessEnv): void {
+  const r = spawnSync(install.node, [install.codeServerEntry, '--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+}
+
 export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   const tmp = mkdtempSync(join(tmpdir(), `ghostwriter-${opts.name}-`));
   const userDataDir = join(tmp, 'user-data');
@@ -228,6 +242,8 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     XDG_CACHE_HOME: join(tmp, 'xdg-cache'),
     TMPDIR: join(tmp, 'tmp'),
   });
+
+  if (opts.vsix) installVsix(opts.install, opts.vsix, extensionsDir, userDataDir, env);
 
   const args = [
     opts.install.codeServerEntry,

@@ -1,6 +1,8 @@
-// The UI test: a user types in the real workbench (code-server in Chromium), ghost text from the
-// local model appears, Tab accepts it, Ctrl+S saves it; the file on disk must hold what was shown.
+// The UI test: a user installs the packaged VSIX, types in the real workbench (code-server in
+// Chromium), ghost text from the local model appears, Tab accepts it, Ctrl+S saves it; the file
+// on disk must hold what was shown.
 // Screenshots go to test-output/ui/ (failure.png on any error).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -23,15 +25,17 @@ export async function runUiTest(install: Install, modelPath: string): Promise<vo
   const file = join(workspace, FILE);
   writeFileSync(file, INITIAL);
 
-  const cs = await startCodeServer({ install, name: 'ui', settings: suiteSettings(modelPath) });
+  // The packaged extension, installed as a user installs it: this also proves the VSIX carries
+  // everything (bundles, onnxruntime-node's native files) the extension needs.
+  const vsix = join(workspace, '..', `${basename(workspace)}.vsix`);
+  packageVsix(vsix);
+  const cs = await startCodeServer({ install, name: 'ui', settings: suiteSettings(modelPath), vsix });
   const step = { name: 'start' };
   try {
     const { page } = cs;
     page.on('pageerror', (e) => process.stderr.write(`[workbench] page error: ${e.message}\n`));
-    // Loading the extension from the repo, as in an Extension Development Host, needs no packaging.
-    const payload = [['extensionDevelopmentPath', cs.remoteUri(repoRoot())]];
     step.name = 'load the workbench';
-    await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded' });
     await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
 
     // The provider is registered on activation; typing earlier gets no ghost text.
@@ -91,7 +95,15 @@ export async function runUiTest(install: Install, modelPath: string): Promise<vo
   } finally {
     await cs.close();
     rmSync(workspace, { recursive: true, force: true });
+    rmSync(vsix, { force: true });
   }
+}
+
+/** `npm run package` into `out`, for this platform. */
+function packageVsix(out: string): void {
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'scripts', 'package.mjs'), '--out', out], { cwd: repoRoot(), encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0) throw new Error(`packaging the VSIX failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+  console.log(`[ui] packaged ${out}`);
 }
 
 async function appears(locator: ReturnType<Page['locator']>, ms: number): Promise<boolean> {

@@ -89,6 +89,11 @@ export interface StartOptions {
   readonly startTimeoutMs?: number;
   /** A packaged extension to install into the fresh extensions folder first, as a user would. */
   readonly vsix?: string;
+  /**
+   * Honour the extensionTestsPath payload (code-server 4.139 needs the smoke-test driver for it).
+   * The driver also suppresses notification toasts, so the UI test runs without it.
+   */
+  readonly smokeTestDriver?: boolean;
 }
 
 export interface CodeServer {
@@ -256,8 +261,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     '--ignore-last-opened',
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
-    // Without it code-server 4.139 ignores the extensionTestsPath payload.
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
   const serverLog = join(tmp, 'server.log');
   const logStream = createWriteStream(serverLog);

@@ -48,7 +48,7 @@ async function main(): Promise<number> {
     if (only !== 'integration') {
       const t = Date.now();
       try {
-        await runUiTest(install, fixtures.config.models.tiny);
+        await runUiTest(install, fixtures.config.models.tiny, fixtures.config.models.broken);
         outcomes.push({ name: 'ui', passed: 1, failed: 0, seconds: (Date.now() - t) / 1000 });
       } catch (err) {
         outcomes.push({ name: 'ui', passed: 0, failed: 1, seconds: (Date.now() - t) / 1000, error: (err as Error).stack ?? String(err) });

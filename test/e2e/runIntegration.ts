@@ -65,6 +65,7 @@ export async function runIntegration(install: Install, fixtures: Fixtures): Prom
   const resultFile = join(outputDir('integration', true), 'result.json');
 
   const cs = await startCodeServer({
+    smokeTestDriver: true,
     install,
     name: 'integration',
     settings: suiteSettings(fixtures.config.models.tiny),

@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Ghost text is rendered with non-breaking spaces and split over view lines; compare it loosely. */
 const loose = (s: string) => s.replace(/[\s\u00a0]+/g, '');
 
-export async function runUiTest(install: Install, modelPath: string): Promise<void> {
+export async function runUiTest(install: Install, modelPath: string, brokenModelPath: string): Promise<void> {
   const out = outputDir('ui', true);
   const workspace = mkdtempSync(join(tmpdir(), 'ghostwriter-ui-ws-'));
   const file = join(workspace, FILE);
@@ -87,7 +87,27 @@ export async function runUiTest(install: Install, modelPath: string): Promise<vo
     if (loose(added) !== loose(seen)) {
       throw new Error(`accepted text differs from the ghost text shown:\n  shown: ${JSON.stringify(seen)}\n  added: ${JSON.stringify(added)}`);
     }
-    console.log(`[ui] typed ${JSON.stringify(TYPED)}; ghost text (from ${trigger}) ${JSON.stringify(seen)} accepted with Tab and saved; screenshots in ${out}`);
+    console.log(`[ui] typed ${JSON.stringify(TYPED)}; ghost text (from ${trigger}) ${JSON.stringify(seen)} accepted with Tab and saved`);
+
+    // A broken model chosen by hand in settings.json: the user is told, the editor keeps working.
+    step.name = 'switch to a broken model through settings.json';
+    const machineSettings = join(cs.userDataDir, 'Machine', 'settings.json');
+    const settings = JSON.parse(readFileSync(machineSettings, 'utf8'));
+    writeFileSync(machineSettings, JSON.stringify({ ...settings, 'ghostwriter.modelPath': brokenModelPath }, null, 2));
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'tokenizer.json' });
+    await toast.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.statusbar-item', { hasText: 'no tokenizer.json' }).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(out, 'broken-model.png') });
+
+    step.name = 'keep typing and save with the model broken';
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('// still typing', { delay: 15 });
+    await page.keyboard.press('Control+S');
+    await waitForDisk(file, (t) => t.endsWith('// still typing'), 10_000);
+    const shown = await toast.first().locator('.notification-list-item-message').innerText();
+    console.log(`[ui] a broken model showed ${JSON.stringify(shown)} and the editor kept working; screenshots in ${out}`);
   } catch (err) {
     await cs.page.screenshot({ path: join(out, 'failure.png') }).catch(() => undefined);
     const logs = cs.saveLogs();

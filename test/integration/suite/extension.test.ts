@@ -124,6 +124,27 @@ describe('Ghostwriter in a real VS Code', function () {
     await completeAndCommit('complete.js', 'function add(a, b) {\n  return a + b;\n}\n\nconst total = add(');
   });
 
+  it('accepts a suggestion word by word', async function () {
+    const editor = await openWithText('words.js', 'const total = compute');
+    const before = editor.document.getText();
+    const seen = api.recentCompletions().length;
+    const uri = editor.document.uri.toString();
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    const answer = await waitFor('a suggestion with several words', COMPLETION_TIMEOUT_MS, () => answersFor(api, uri, seen)[0]);
+    const suggestion = answer.texts[0];
+    const after = await waitFor('the first word to be accepted', 10_000, async () => {
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.acceptNextWord');
+      const now = editor.document.getText();
+      if (now !== before) return now;
+      await sleep(150);
+      return undefined;
+    });
+    const accepted = after.slice(before.length);
+    assert.ok(after.startsWith(before));
+    assert.ok(suggestion.startsWith(accepted), `accepted ${JSON.stringify(accepted)} is not a prefix of ${JSON.stringify(suggestion)}`);
+    assert.ok(accepted.length > 0 && accepted.length < suggestion.length, `one word of ${JSON.stringify(suggestion)}, got ${JSON.stringify(accepted)}`);
+  });
+
   it('switches model and temperature through ghostwriter.chooseModel', async function () {
     await vscode.commands.executeCommand('ghostwriter.chooseModel', { modelPath: config.models.tinyB, temperature: 0.7 });
     await expectLoaded(config.models.tinyB);

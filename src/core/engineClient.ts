@@ -157,8 +157,8 @@ export class EngineClient {
     const child = this.spawn();
     this.child = child;
     child.on('message', (message) => this.onMessage(message as Response));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.log.warn(`inference stderr: ${chunk.trimEnd()}`));
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.log.debug(`inference stdout: ${chunk.trimEnd()}`));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.log.warn(`inference stderr: ${plain(chunk)}`));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.log.debug(`inference stdout: ${plain(chunk)}`));
     child.on('error', (err) => {
       this.log.error(`inference process error: ${err.message}`);
       // A process that never started emits no 'exit': treat the failed spawn as one.
@@ -200,4 +200,9 @@ export class EngineClient {
     this.pending.clear();
     for (const [id, reply] of pending) reply({ type: 'aborted', id });
   }
+}
+
+/** ONNX Runtime colours its own log lines; the log channel shows the escapes as text. */
+function plain(chunk: string): string {
+  return chunk.replace(/\u001b\[[0-9;]*m/g, '').trimEnd();
 }

@@ -57,7 +57,13 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
     text = await readFile(file, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GhostwriterError('model-not-found', `The model folder has no ${basename(file)} (${file}).`, { cause, file });
+    if (code === 'ENOENT') {
+      throw new GhostwriterError(
+        'model-not-found',
+        `The model folder has no ${basename(file)} (${file}). A model folder in the hub layout holds config.json, tokenizer.json and tokenizer_config.json beside onnx/: add the missing file or choose another folder.`,
+        { cause, file },
+      );
+    }
     if (code === 'ENOTDIR') throw new GhostwriterError('model-not-found', `${dirname(file)} is not a folder: choose the model's folder, not a file in it.`, { cause, file });
     throw new GhostwriterError('model-invalid', `${file} could not be read (${describeCause(cause)}).`, { cause, file });
   }

@@ -1,6 +1,7 @@
 // `ghostwriter complete`: the classic generate() example on the same engine as the extension
 // (in-process here; the extension always goes through the inference process).
 import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
 import { RULES, type ExecutionProvider, type ModelFile } from './core/config';
 import { describeCause } from './core/errors';
 import { createLogger } from './core/logger';
@@ -52,6 +53,9 @@ async function main(argv: string[]): Promise<number> {
     contextTokens: Number.MAX_SAFE_INTEGER,
     timeoutMs: Number.MAX_SAFE_INTEGER,
   };
+  // ONNX Runtime prints its own red lines when the CUDA provider is missing; the fallback
+  // warning below says the same in one line. --verbose keeps them.
+  if (!values.verbose) ort.env.logLevel = 'fatal';
   const log = createLogger((level, message) => {
     if (values.verbose || level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
   }, 'cli');

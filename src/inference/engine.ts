@@ -82,6 +82,8 @@ export class InferenceEngine {
     const stopping = [eos(this.eosTokenId), maxNewTokens(options.maxNewTokens), newline(options.newline), deadline(options.timeoutMs)];
     const completions: Completion[] = [];
     let decodeMs = 0;
+    // Every generated token counts, those of an aborted sequence too: the log and tests see how soon an abort took hold.
+    let newTokens = 0;
     for (let i = 0; i < options.numReturnSequences && !signal?.aborted; i++) {
       const gen = await generate(this.session, start, {
         params: options,
@@ -92,12 +94,14 @@ export class InferenceEngine {
         startedAt,
       });
       decodeMs += gen.decodeMs;
+      newTokens += gen.tokenIds.length;
       if (gen.stopReason === 'aborted') break;
       completions.push({ text: gen.text, tokenIds: gen.tokenIds, stopReason: gen.stopReason });
     }
-    const newTokens = completions.reduce((n, c) => n + c.tokenIds.length, 0);
     const timings = { tokenizeMs, prefillMs, decodeMs, totalMs: Date.now() - startedAt, newTokens };
-    this.log.debug(`prompt ${prompt.ids.length} tokens${prompt.truncated ? ' (truncated)' : ''}, ${newTokens} new: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`);
+    this.log.debug(
+      `prompt ${prompt.ids.length} tokens${prompt.truncated ? ' (truncated)' : ''}, ${newTokens} new${signal?.aborted ? ' (aborted)' : ''}: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`,
+    );
     return { completions: signal?.aborted ? [] : completions, promptTokenIds: prompt.ids, timings };
   }
 

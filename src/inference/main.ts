@@ -14,6 +14,8 @@ process.on('message', (message) => server.handle(message as Request));
 // The extension host went away: nothing is left to answer to.
 process.on('disconnect', () => process.exit(0));
 process.on('uncaughtException', (err) => {
-  log.error(`uncaught: ${err.stack ?? err.message}`);
+  // stderr to a pipe is synchronous on Linux and macOS, so the reason is out before the exit;
+  // the extension logs it with the exit code.
+  process.stderr.write(`inference process failed: ${err.stack ?? err.message}\n`);
   process.exit(70);
 });

@@ -36,10 +36,11 @@ async function main(): Promise<number> {
       const t = Date.now();
       try {
         const r = await runIntegration(install, fixtures);
-        const passed = r.result?.passed ?? (r.exitCode === 0 ? 1 : 0);
-        const failed = r.result?.failed ?? (r.exitCode === 0 ? 0 : 1);
-        // A non-zero exit with no failing test (e.g. the suite did not load) still counts as a failure.
-        outcomes.push({ name: 'integration', passed, failed: r.exitCode !== 0 && failed === 0 ? 1 : failed, seconds: r.seconds, error: r.exitCode !== 0 ? `exit code ${r.exitCode}` : undefined });
+        // No result file (the suite did not load) or a non-zero exit with no failing test is a failure too.
+        const passed = r.result?.passed ?? 0;
+        const failed = r.result ? r.result.failed : 1;
+        const error = !r.result ? 'the suite wrote no result' : r.exitCode !== 0 ? `exit code ${r.exitCode}` : undefined;
+        outcomes.push({ name: 'integration', passed, failed: r.exitCode !== 0 && failed === 0 ? 1 : failed, seconds: r.seconds, error });
         for (const f of r.result?.failures ?? []) console.error(`[e2e] FAILED ${f.title}\n${f.error}`);
       } catch (err) {
         outcomes.push({ name: 'integration', passed: 0, failed: 1, seconds: (Date.now() - t) / 1000, error: (err as Error).message });

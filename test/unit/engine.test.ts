@@ -143,11 +143,14 @@ describe('engine behaviour', () => {
     assert.equal(r.completions[0].tokenIds.length, 2);
   });
 
-  it('an aborted request returns no completions', async () => {
+  it('an abort stops generation between steps and returns no completions', async () => {
     const controller = new AbortController();
-    const pending = engine.complete(snap('def f():'), options({ maxNewTokens: 200 }), controller.signal);
-    controller.abort();
-    assert.deepEqual((await pending).completions, []);
+    // 240 tokens take TINY several hundred ms; the abort after 20 ms must cut that short.
+    const pending = engine.complete(snap('def f():'), options({ maxNewTokens: 240, contextTokens: 10 }), controller.signal);
+    setTimeout(() => controller.abort(), 20);
+    const result = await pending;
+    assert.deepEqual(result.completions, []);
+    assert.ok(result.timings.newTokens < 240, `stopped after ${result.timings.newTokens} of 240 tokens`);
   });
 
   it('the CLI --json prints the greedy decode by recomputation', async () => {

@@ -65,24 +65,36 @@ function answersFor(api: GhostwriterApi, uri: string, seen: number): CompletionR
 async function triggerAndCommit(api: GhostwriterApi, editor: vscode.TextEditor): Promise<string> {
   const uri = editor.document.uri.toString();
   const before = editor.document.getText();
-  const seen = api.recentCompletions().length;
-  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-  await waitFor(`a non-empty completion for ${uri} (recent: ${JSON.stringify(api.recentCompletions().slice(-3))})`, COMPLETION_TIMEOUT_MS, () =>
-    answersFor(api, uri, seen)[0],
-  );
-  // The widget shows the answer a moment after the provider returns; commit until it lands.
-  const after = await waitFor('the inline suggestion to be committed', 10_000, async () => {
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-    const now = editor.document.getText();
-    if (now !== before) return now;
-    await sleep(150);
-    return undefined;
-  });
+  const seen = await triggerUntilAnswered(api, editor);
+  const after = await acceptUntilChanged(editor, 'editor.action.inlineSuggest.commit');
   assert.ok(after.startsWith(before), `the suggestion should go in at the end of the document:\n${after}`);
   const inserted = after.slice(before.length);
   const offered = answersFor(api, uri, seen).flatMap((r) => r.texts);
   assert.ok(offered.includes(inserted), `inserted ${JSON.stringify(inserted)}, but the provider offered ${JSON.stringify(offered)}`);
   return inserted;
+}
+
+/** Triggers inline suggestions and waits for a non-empty answer; returns the record count before it. */
+async function triggerUntilAnswered(api: GhostwriterApi, editor: vscode.TextEditor): Promise<number> {
+  const uri = editor.document.uri.toString();
+  const seen = api.recentCompletions().length;
+  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+  await waitFor(`a non-empty completion for ${uri} (recent: ${JSON.stringify(api.recentCompletions().slice(-3))})`, COMPLETION_TIMEOUT_MS, () =>
+    answersFor(api, uri, seen)[0],
+  );
+  return seen;
+}
+
+/** The widget shows the answer a moment after the provider returns: run the accept command until the text lands. */
+function acceptUntilChanged(editor: vscode.TextEditor, command: string): Promise<string> {
+  const before = editor.document.getText();
+  return waitFor(`${command} to change the document`, 10_000, async () => {
+    await vscode.commands.executeCommand(command);
+    const now = editor.document.getText();
+    if (now !== before) return now;
+    await sleep(150);
+    return undefined;
+  });
 }
 
 describe('Ghostwriter in a real VS Code', function () {
@@ -127,18 +139,9 @@ describe('Ghostwriter in a real VS Code', function () {
   it('accepts a suggestion word by word', async function () {
     const editor = await openWithText('words.js', 'const total = compute');
     const before = editor.document.getText();
-    const seen = api.recentCompletions().length;
-    const uri = editor.document.uri.toString();
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-    const answer = await waitFor('a suggestion with several words', COMPLETION_TIMEOUT_MS, () => answersFor(api, uri, seen)[0]);
-    const suggestion = answer.texts[0];
-    const after = await waitFor('the first word to be accepted', 10_000, async () => {
-      await vscode.commands.executeCommand('editor.action.inlineSuggest.acceptNextWord');
-      const now = editor.document.getText();
-      if (now !== before) return now;
-      await sleep(150);
-      return undefined;
-    });
+    const seen = await triggerUntilAnswered(api, editor);
+    const suggestion = answersFor(api, editor.document.uri.toString(), seen)[0].texts[0];
+    const after = await acceptUntilChanged(editor, 'editor.action.inlineSuggest.acceptNextWord');
     const accepted = after.slice(before.length);
     assert.ok(after.startsWith(before));
     assert.ok(suggestion.startsWith(accepted), `accepted ${JSON.stringify(accepted)} is not a prefix of ${JSON.stringify(suggestion)}`);

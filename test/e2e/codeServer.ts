@@ -3,21 +3,16 @@
 // state leaks between runs; everything started here is killed in close(), and at process exit
 // as a last resort.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { findRepoRoot } from '../../scripts/model/generate';
 
 /** The folder holding package.json named "ghostwriter"; bundles run from out/, so walk up. */
-export function repoRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ghostwriter') return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json named "ghostwriter" above ${__dirname}`);
-  }
-}
+export const repoRoot = findRepoRoot;
 
 export interface Install {
   /** Node 24, which code-server needs. */

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, type Settings } from '../../src/core/config';
 import { CompletionService } from '../../src/core/completionService';
@@ -8,7 +9,6 @@ import { createLogger, type LogLevel } from '../../src/core/logger';
 import type { CompletionOptions } from '../../src/core/protocol';
 import { createSnapshot } from '../../src/core/snapshot';
 import { modelCopy, repoRoot, tinyModel } from './helpers';
-import { copyFileSync, rmSync } from 'node:fs';
 
 const script = () => join(repoRoot(), 'dist', 'inference.js');
 const snap = (prefix: string, suffix = '') => createSnapshot({ prefix, suffix, languageId: 'python', path: 'x.py', version: 1 });

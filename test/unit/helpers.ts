@@ -1,24 +1,13 @@
 // Shared by the unit tests: the repo root, the generated test models.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-
-/** The folder holding this project's package.json (tests run from out/, bundled). */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'ghostwriter') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no ghostwriter package.json above ${__dirname}`);
-    dir = up;
-  }
-}
-
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { ensureModel, TINY, TINY_B, type GenerateOptions } from '../../scripts/model/generate';
+import { join } from 'node:path';
+import { ensureModel, findRepoRoot, TINY, TINY_B, type GenerateOptions } from '../../scripts/model/generate';
 import { silentLogger } from '../../src/core/logger';
 import { InferenceEngine } from '../../src/inference/engine';
+
+/** The folder holding this project's package.json (tests run from out/, bundled). */
+export const repoRoot = findRepoRoot;
 
 export const tinyModel = () => ensureModel('tiny', TINY);
 export const tinyModelB = () => ensureModel('tiny-b', TINY_B);

@@ -2,7 +2,7 @@
 // snapshot into cleaned completions: debounce, abort the older request, generate, filter.
 import { basename } from 'node:path';
 import { describeCause, GhostwriterError } from './errors';
-import type { Settings } from './config';
+import { RELOAD_KEYS, type Settings } from './config';
 import type { EngineClient } from './engineClient';
 import type { EngineState } from './engineState';
 import { Emitter } from './events';
@@ -44,14 +44,14 @@ export class CompletionService {
    * reloads a model that already finished loading, or failed to.
    */
   ensureLoaded(settings: Settings, force = false): Promise<EngineState> {
-    const key = JSON.stringify([settings.enable, settings.modelPath, settings.modelFile, settings.executionProvider]);
+    const key = loadKeyOf(settings);
     if (this.loading && key === this.loadKey) return this.loading;
     if (!force && key === this.loadKey) return Promise.resolve(this.current);
     return this.reload(settings, key);
   }
 
   /** Loads the model the settings name (release + create); the state ends 'ready', 'error' or 'disabled'. */
-  reload(settings: Settings, key = JSON.stringify([settings.enable, settings.modelPath, settings.modelFile, settings.executionProvider])): Promise<EngineState> {
+  reload(settings: Settings, key = loadKeyOf(settings)): Promise<EngineState> {
     this.loadKey = key;
     const loading = this.load(settings).finally(() => {
       if (this.loading === loading) this.loading = undefined;
@@ -199,6 +199,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The settings a load depends on. */
+function loadKeyOf(settings: Settings): string {
+  return JSON.stringify(RELOAD_KEYS.map((k) => settings[k]));
 }
 
 /** FNV-1a over the text near the cursor. */

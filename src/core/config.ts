@@ -70,6 +70,9 @@ export const RULES: { readonly [K in keyof Settings]: Rule } = {
 
 export const SETTINGS_SECTION = 'ghostwriter';
 
+/** Settings whose change needs the model reloaded; the rest apply to the next request. */
+export const RELOAD_KEYS: readonly (keyof Settings)[] = ['enable', 'modelPath', 'modelFile', 'executionProvider'];
+
 export interface ParsedSettings {
   readonly settings: Settings;
   /** One line per value that was refused (and replaced by its default). */

@@ -46,14 +46,13 @@ export async function generate(model: StepModel, start: Prefill, opts: GenerateO
   const t0 = now();
   const processors = processorsFor(opts.params);
   const sample = samplerFor(opts.params.temperature, opts.rng);
-  const promptIds = start.cache.tokens;
   const newIds: number[] = [];
   let { logits, cache } = start;
   let text = '';
   for (;;) {
-    // 1. Shape the distribution: penalty over everything seen, then temperature / top-k / top-p.
-    const seen = promptIds.concat(newIds);
-    const processed = processors.reduce((l, p) => p(seen, l), logits);
+    // 1. Shape the distribution: penalty over everything seen (the cache holds exactly the
+    //    tokens these logits follow), then temperature / top-k / top-p.
+    const processed = processors.reduce((l, p) => p(cache.tokens, l), logits);
     // 2. Pick the next token.
     newIds.push(sample(processed));
     text = opts.decode(newIds);

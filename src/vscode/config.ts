@@ -1,7 +1,7 @@
 // Reads the ghostwriter.* settings through the core parser. A refused value is logged and shown
 // once, not on every keystroke; it is reported again after the settings change.
 import * as vscode from 'vscode';
-import { parseSettings, RULES, SETTINGS_SECTION, type Settings } from '../core/config';
+import { parseSettings, RELOAD_KEYS, RULES, SETTINGS_SECTION, type Settings } from '../core/config';
 import type { Logger } from '../core/logger';
 
 export class SettingsReader {
@@ -32,9 +32,6 @@ export class SettingsReader {
     this.reported.clear();
   }
 }
-
-/** Settings whose change needs the model reloaded (the rest apply to the next request). */
-const RELOAD_KEYS: readonly (keyof Settings)[] = ['enable', 'modelPath', 'modelFile', 'executionProvider'];
 
 export function affectsReload(e: vscode.ConfigurationChangeEvent): boolean {
   return RELOAD_KEYS.some((k) => e.affectsConfiguration(`${SETTINGS_SECTION}.${k}`));

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildGpt2Graph, type Gpt2Dims, type ModelLayout, type ParamSpec, type WeightFactory } from './gpt2Graph';
-import { encodeModel, writeMessage } from './onnxProto';
+import { encodeModel, writeMessage } from '../../src/inference/onnx/protoWriter';
 import { buildTokenizerFiles, EOS_TOKEN_ID, GPT2_VOCAB_SIZE } from './tokenizerFiles';
 
 export type { ModelLayout, ParamRole, ParamSpec, WeightFactory } from './gpt2Graph';

@@ -2,8 +2,8 @@
 // Optimum export, in three layouts: `model` (current single-file export), `merged` (older
 // decoder_model_merged.onnx with a use_cache_branch If node) and `legacy` (no position_ids input).
 import { endianness } from 'node:os';
-import type { AttrValue, DataTypeCode, Dim, GraphDef, NodeDef, TensorDef, ValueInfoDef } from './onnxProto';
-import { DataType } from './onnxProto';
+import type { AttrValue, DataTypeCode, Dim, GraphDef, NodeDef, TensorDef, ValueInfoDef } from '../../src/inference/onnx/protoWriter';
+import { DataType } from '../../src/inference/onnx/protoWriter';
 
 export type ModelLayout = 'model' | 'merged' | 'legacy';
 

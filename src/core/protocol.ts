@@ -12,6 +12,8 @@ export interface LoadOptions {
   readonly modelDir: string;
   readonly modelFile: ModelFile;
   readonly executionProvider: ExecutionProvider;
+  /** Folder for prepared graphs (cached by content hash); none: prepare in a temp folder each load. */
+  readonly cacheDir?: string;
 }
 
 export interface ModelInfo {
@@ -27,6 +29,11 @@ export interface ModelInfo {
   readonly nPositions: number;
   readonly vocabSize: number;
   readonly loadMs: number;
+  /** Whether the graph was prepared (last-position logits, new K/V only), and why not. */
+  readonly prepared?: boolean;
+  readonly prepareNote?: string;
+  /** Measured at load on the active provider: decode ms per token at a short context. */
+  readonly msPerToken?: number;
 }
 
 /** The sampling and budget settings travel as they are; the rest is decided per request. */
@@ -35,6 +42,8 @@ export interface CompletionOptions
   readonly newline: NewlinePolicy;
   readonly numReturnSequences: number;
   readonly seed: number;
+  /** 'cold' ignores (and does not keep) cached KV state: for benchmarks and reference runs. */
+  readonly cache?: 'reuse' | 'cold';
 }
 
 export interface Completion {
@@ -50,6 +59,8 @@ export interface Timings {
   readonly decodeMs: number;
   readonly totalMs: number;
   readonly newTokens: number;
+  /** Prompt tokens served from a cached KV state (not run again). */
+  readonly cachedTokens?: number;
 }
 
 export interface CompletionResult {

@@ -15,6 +15,8 @@ export interface CompletionAnswer {
   readonly texts: readonly string[];
   /** True when the request was aborted or superseded before it finished: no items, no error. */
   readonly cancelled: boolean;
+  /** 'typed-ahead': served from what an earlier request already decoded, with no model run. */
+  readonly source?: 'model' | 'typed-ahead';
 }
 
 export class CompletionService {

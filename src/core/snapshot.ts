@@ -9,6 +9,8 @@ export interface DocumentSnapshot {
   /** File path or URI string, for logs and later for per-file context. */
   readonly path: string;
   readonly version: number;
+  /** Document offset (UTF-16 units) where `prefix` starts; absent: the prefix is the document's start. */
+  readonly prefixOffset?: number;
 }
 
 export function createSnapshot(fields: DocumentSnapshot): DocumentSnapshot {
@@ -23,4 +25,9 @@ export function currentLine(snapshot: DocumentSnapshot): { before: string; after
     before: snapshot.prefix.slice(nl + 1),
     after: end < 0 ? snapshot.suffix : snapshot.suffix.slice(0, end),
   };
+}
+
+/** Document offset of the cursor. */
+export function cursorOffset(snapshot: DocumentSnapshot): number {
+  return (snapshot.prefixOffset ?? 0) + snapshot.prefix.length;
 }

@@ -1,17 +1,40 @@
 // Tokenizer + session + generation loop for one model: what the inference process and the CLI run.
+// Requests reuse the KV state of earlier ones (cachePool.ts): only the tokens after the longest
+// shared prefix are run again.
 import { GhostwriterError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { buildPrompt } from '../core/prompt';
 import type { Completion, CompletionOptions, CompletionResult, LoadOptions, ModelInfo } from '../core/protocol';
 import type { DocumentSnapshot } from '../core/snapshot';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
-import { generate, prefill } from './generate';
+import { CachePool } from './cachePool';
+import { generate, prefill, type Generation } from './generate';
 import { resolveModelFolder } from './model';
-import { seededRng } from './rng';
-import { ModelSession, type SessionFactory } from './session';
+import { seededRng, type Rng } from './rng';
+import { ModelSession, type PrepareOptions, type SessionFactory } from './session';
+import type { SequenceCache } from './sequenceCache';
 import { deadline, eos, maxNewTokens, newline } from './stopping';
 
+/** Tokens decoded past the shown suggestion, in the background, so typing it on needs no model run. */
+export const LOOK_AHEAD_TOKENS = 24;
+/** Documents whose prompt start is remembered (see prompt.ts). */
+const MAX_ANCHORS = 64;
+
+export interface EngineLoadOptions extends LoadOptions, PrepareOptions {}
+
+/** What a finished request left to continue in the background. */
+interface Continuation {
+  readonly cache: SequenceCache;
+  readonly sampled: readonly number[];
+  readonly pending: number;
+  readonly rng: Rng;
+  readonly options: CompletionOptions;
+}
+
 export class InferenceEngine {
+  private readonly anchors = new Map<string, number>();
+  private continuation: Continuation | undefined;
+
   private constructor(
     private readonly session: ModelSession,
     private readonly tokenizer: TextTokenizer,
@@ -19,9 +42,10 @@ export class InferenceEngine {
     private readonly log: Logger,
     /** From tokenizer_config.json, else config.json's eos_token_id. */
     private readonly eosTokenId: number | undefined,
+    private readonly pool: CachePool,
   ) {}
 
-  static async load(options: LoadOptions, log: Logger, factory?: SessionFactory): Promise<InferenceEngine> {
+  static async load(options: EngineLoadOptions, log: Logger, factory?: SessionFactory): Promise<InferenceEngine> {
     const t0 = Date.now();
     const folder = await resolveModelFolder(options.modelDir, options.modelFile);
     const tokenizer = await loadTokenizer(folder.dir);
@@ -32,8 +56,14 @@ export class InferenceEngine {
         { file: `${folder.dir}/tokenizer.json` },
       );
     }
-    const session = await ModelSession.create(folder, options.executionProvider, log, factory);
+    const session = await ModelSession.create(folder, options.executionProvider, log, factory, { prepare: options.prepare, cacheDir: options.cacheDir });
+    const msPerToken = await measureDecode(session);
     const { nLayer, nHead, nEmbd, nPositions, vocabSize } = folder.config;
+    const full = session.newCache();
+    const bytesPerToken = full.layout.slots.reduce((sum, s) => sum + s.heads * s.headDim, 0) * (full.layout.dtype === 'float16' ? 2 : 4);
+    // Room for two full-context states (the current file and one more), at least 32 MB.
+    const budget = Math.max(32 * 2 ** 20, 2 * nPositions * bytesPerToken);
+    const pool = new CachePool(() => session.newCache(), budget, log);
     const info: ModelInfo = {
       name: folder.name,
       dir: folder.dir,
@@ -46,9 +76,14 @@ export class InferenceEngine {
       nPositions,
       vocabSize,
       loadMs: Date.now() - t0,
+      prepared: session.prepared,
+      prepareNote: session.prepareNote,
+      msPerToken,
     };
-    log.info(`loaded ${info.name} (${info.onnxPath}) on ${info.provider} in ${info.loadMs} ms: n_layer ${nLayer}, n_head ${nHead}, n_embd ${nEmbd}, n_positions ${nPositions}`);
-    return new InferenceEngine(session, tokenizer, info, log, tokenizer.eosTokenId ?? folder.config.eosTokenId);
+    log.info(
+      `loaded ${info.name} (${info.onnxPath}) on ${info.provider} in ${info.loadMs} ms: n_layer ${nLayer}, n_head ${nHead}, n_embd ${nEmbd}, n_positions ${nPositions}; ${session.prepareNote}; decode ${msPerToken.toFixed(1)} ms/token (${(1000 / msPerToken).toFixed(0)} tokens/s); KV pool budget ${(budget / 2 ** 20).toFixed(0)} MB`,
+    );
+    return new InferenceEngine(session, tokenizer, info, log, tokenizer.eosTokenId ?? folder.config.eosTokenId, pool);
   }
 
   encode(text: string): number[] {
@@ -59,53 +94,127 @@ export class InferenceEngine {
     return this.tokenizer.decode(ids);
   }
 
-  /** Last-position logits of `ids` run from scratch, no cache: the reference for cached decoding. */
+  /** Last-position logits of `ids` run from scratch in a fresh cache: the reference for cached decoding. */
   async logitsWithoutCache(ids: readonly number[]): Promise<Float32Array> {
-    return (await this.session.forward(ids, this.session.emptyCache())).logits;
+    return this.session.forward(ids, this.session.newCache());
   }
 
+  /**
+   * Prompt -> continuations. `maxNewTokens: 0` only runs the prompt into the cache (warming it
+   * for the next request). An abort stops between prefill chunks or decode steps; what was run
+   * stays cached.
+   */
   async complete(snapshot: DocumentSnapshot, options: CompletionOptions, signal?: AbortSignal): Promise<CompletionResult> {
     const startedAt = Date.now();
+    this.continuation = undefined;
     // Leave room for the new tokens inside n_positions.
-    const budget = Math.max(1, Math.min(options.contextTokens, this.info.nPositions - options.maxNewTokens));
-    const prompt = buildPrompt(snapshot, this.tokenizer, budget, this.eosTokenId);
+    const budget = Math.max(1, Math.min(options.contextTokens, this.info.nPositions - Math.max(options.maxNewTokens, 1)));
+    const prompt = buildPrompt(snapshot, this.tokenizer, budget, this.eosTokenId, this.anchors.get(snapshot.path));
+    this.remember(snapshot.path, prompt.start);
     const tokenizeMs = Date.now() - startedAt;
-    const empty = (): CompletionResult => ({
-      completions: [],
+    const cold = options.cache === 'cold';
+    const { cache, reused } = cold ? { cache: this.session.newCache(), reused: 0 } : this.pool.acquire(prompt.ids);
+    const result = (completions: Completion[], prefillMs: number, decodeMs: number, newTokens: number): CompletionResult => ({
+      completions,
       promptTokenIds: prompt.ids,
-      timings: { tokenizeMs, prefillMs: 0, decodeMs: 0, totalMs: Date.now() - startedAt, newTokens: 0 },
+      timings: { tokenizeMs, prefillMs, decodeMs, totalMs: Date.now() - startedAt, newTokens, cachedTokens: reused },
     });
-    if (signal?.aborted || prompt.ids.length === 0) return empty();
+    if (signal?.aborted || prompt.ids.length === 0) return result([], 0, 0, 0);
     const t1 = Date.now();
-    const start = await prefill(this.session, prompt.ids);
+    const start = await prefill(this.session, cache, prompt.ids.slice(reused), signal);
     const prefillMs = Date.now() - t1;
+    if (!start || options.maxNewTokens === 0) {
+      this.pool.trim();
+      this.logRequest(prompt.ids.length, reused, prompt.truncated, 0, signal, tokenizeMs, prefillMs, 0, options.maxNewTokens === 0 ? 'prefill only' : undefined);
+      return result([], prefillMs, 0, 0);
+    }
     const stopping = [eos(this.eosTokenId), maxNewTokens(options.maxNewTokens), newline(options.newline), deadline(options.timeoutMs)];
     const completions: Completion[] = [];
     let decodeMs = 0;
     // Every generated token counts, those of an aborted sequence too: the log and tests see how soon an abort took hold.
     let newTokens = 0;
+    let last: { gen: Generation; rng: Rng } | undefined;
     for (let i = 0; i < options.numReturnSequences && !signal?.aborted; i++) {
-      const gen = await generate(this.session, start, {
+      // Each sequence starts from the prompt's state: the previous one's tokens are dropped.
+      cache.truncate(prompt.ids.length);
+      const rng = seededRng(options.seed + i);
+      const gen = await generate(this.session, cache, start, {
         params: options,
         stopping,
-        rng: seededRng(options.seed + i),
+        rng,
         decode: (ids) => this.tokenizer.decode(ids),
         signal,
         startedAt,
       });
       decodeMs += gen.decodeMs;
-      newTokens += gen.tokenIds.length;
+      newTokens += gen.sampled.length;
       if (gen.stopReason === 'aborted') break;
       completions.push({ text: gen.text, tokenIds: gen.tokenIds, stopReason: gen.stopReason });
+      last = { gen, rng };
     }
-    const timings = { tokenizeMs, prefillMs, decodeMs, totalMs: Date.now() - startedAt, newTokens };
-    this.log.debug(
-      `prompt ${prompt.ids.length} tokens${prompt.truncated ? ' (truncated)' : ''}, ${newTokens} new${signal?.aborted ? ' (aborted)' : ''}: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`,
-    );
-    return { completions: signal?.aborted ? [] : completions, promptTokenIds: prompt.ids, timings };
+    this.pool.trim();
+    if (last && !cold && options.numReturnSequences === 1 && last.gen.pending !== undefined && last.gen.pending !== this.eosTokenId) {
+      this.continuation = { cache, sampled: last.gen.sampled, pending: last.gen.pending, rng: last.rng, options };
+    }
+    this.logRequest(prompt.ids.length, reused, prompt.truncated, newTokens, signal, tokenizeMs, prefillMs, decodeMs);
+    return result(signal?.aborted ? [] : completions, prefillMs, decodeMs, newTokens);
+  }
+
+  /**
+   * Decodes up to LOOK_AHEAD_TOKENS past the last completion, in the same cache, and returns the
+   * whole continuation's text from the cursor (the completion's text is its start). Undefined
+   * when there is nothing to continue; an abort returns what was decoded so far.
+   */
+  async lookAhead(signal: AbortSignal): Promise<string | undefined> {
+    const c = this.continuation;
+    this.continuation = undefined;
+    if (!c || signal.aborted || c.cache.length + 1 > this.info.nPositions) return undefined;
+    const logits = await this.session.forward([c.pending], c.cache);
+    const room = Math.min(LOOK_AHEAD_TOKENS, this.info.nPositions - c.cache.length);
+    if (signal.aborted || room <= 0) return this.tokenizer.decode(c.sampled);
+    const gen = await generate(this.session, c.cache, logits, {
+      params: c.options,
+      stopping: [eos(this.eosTokenId), maxNewTokens(room)],
+      rng: c.rng,
+      decode: (ids) => this.tokenizer.decode(ids),
+      signal,
+    });
+    this.pool.trim();
+    return this.tokenizer.decode([...c.sampled, ...gen.tokenIds]);
   }
 
   async release(): Promise<void> {
+    this.pool.clear();
+    this.continuation = undefined;
     await this.session.release();
   }
+
+  private remember(path: string, start: number): void {
+    this.anchors.delete(path);
+    if (start < 0) return;
+    this.anchors.set(path, start);
+    if (this.anchors.size > MAX_ANCHORS) this.anchors.delete(this.anchors.keys().next().value!);
+  }
+
+  private logRequest(promptTokens: number, cached: number, truncated: boolean, newTokens: number, signal: AbortSignal | undefined, tokenizeMs: number, prefillMs: number, decodeMs: number, what?: string): void {
+    this.log.debug(
+      `prompt ${promptTokens} tokens${truncated ? ' (truncated)' : ''}, ${cached} cached, ${newTokens} new${signal?.aborted ? ' (aborted)' : ''}${what ? ` (${what})` : ''}: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`,
+    );
+  }
+}
+
+/** Median ms of a one-token step after a short prompt: the speed the status bar and the log report. */
+async function measureDecode(session: ModelSession): Promise<number> {
+  const cache = session.newCache();
+  const steps = Math.min(6, session.maxPositions - 9);
+  if (steps < 1) return 0;
+  await session.forward([0, 1, 2, 3, 4, 5, 6, 7], cache);
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t = performance.now();
+    await session.forward([8 + i], cache);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
 }

@@ -3,18 +3,17 @@ import { processorsFor, type SamplingParams } from './processors';
 import type { Rng } from './rng';
 import { samplerFor } from './sampler';
 import { firstStop, type Stop, type StopReason, type StoppingCriterion } from './stopping';
-import type { KvCache } from './kvCache';
 
-/** What the loop needs of a model: ModelSession, or a fake in tests. */
-export interface StepModel {
-  forward(ids: readonly number[], cache: KvCache): Promise<{ logits: Float32Array; cache: KvCache }>;
-  emptyCache(): KvCache;
-  readonly maxPositions: number;
+/** What the loop needs of a cache: the tokens its state holds. SequenceCache, or a fake in tests. */
+export interface TokenCache {
+  readonly tokens: readonly number[];
+  readonly length: number;
 }
 
-export interface Prefill {
-  readonly logits: Float32Array;
-  readonly cache: KvCache;
+/** What the loop needs of a model: ModelSession, or a fake in tests. forward() grows the cache. */
+export interface StepModel<C extends TokenCache = TokenCache> {
+  forward(ids: readonly number[], cache: C): Promise<Float32Array>;
+  readonly maxPositions: number;
 }
 
 export interface GenerateOptions {
@@ -26,6 +25,8 @@ export interface GenerateOptions {
   /** Clock for the deadline, ms; injectable for tests. */
   readonly now?: () => number;
   readonly startedAt?: number;
+  /** Called after each sampled token (tests wait on it instead of on the clock). */
+  readonly onToken?: (count: number) => void;
 }
 
 export interface Generation {
@@ -33,21 +34,36 @@ export interface Generation {
   readonly text: string;
   readonly stopReason: StopReason;
   readonly decodeMs: number;
+  /** Every sampled token, also those a stop cut off; the cache holds all but the last. */
+  readonly sampled: readonly number[];
+  /** The last sampled token, which the cache does not hold yet (the loop stops before feeding it). */
+  readonly pending: number | undefined;
 }
 
-/** Runs the prompt once; several continuations can start from the result. */
-export async function prefill(model: StepModel, promptIds: readonly number[]): Promise<Prefill> {
-  return model.forward(promptIds, model.emptyCache());
+/** Prompt tokens per forward: each chunk is one abort point, and the next request waits at most one. */
+export const PREFILL_CHUNK = 64;
+
+/**
+ * Runs `ids` after what the cache holds, in chunks so an abort takes hold between them. Returns
+ * the last position's logits, or undefined when aborted (the chunks already run stay cached).
+ */
+export async function prefill<C extends TokenCache>(model: StepModel<C>, cache: C, ids: readonly number[], signal?: AbortSignal, chunk = PREFILL_CHUNK): Promise<Float32Array | undefined> {
+  let logits: Float32Array | undefined;
+  for (let at = 0; at < ids.length; at += chunk) {
+    if (signal?.aborted) return undefined;
+    logits = await model.forward(ids.slice(at, at + chunk), cache);
+  }
+  return logits;
 }
 
-export async function generate(model: StepModel, start: Prefill, opts: GenerateOptions): Promise<Generation> {
+export async function generate<C extends TokenCache>(model: StepModel<C>, cache: C, start: Float32Array, opts: GenerateOptions): Promise<Generation> {
   const now = opts.now ?? Date.now;
   const startedAt = opts.startedAt ?? now();
   const t0 = now();
   const processors = processorsFor(opts.params);
   const sample = samplerFor(opts.params.temperature, opts.rng);
   const newIds: number[] = [];
-  let { logits, cache } = start;
+  let logits = start;
   let text = '';
   for (;;) {
     // 1. Shape the distribution: penalty over everything seen (the cache holds exactly the
@@ -56,15 +72,16 @@ export async function generate(model: StepModel, start: Prefill, opts: GenerateO
     // 2. Pick the next token.
     newIds.push(sample(processed));
     text = opts.decode(newIds);
+    opts.onToken?.(newIds.length);
     // 3. Stop? Abort first: a cancelled request is not worth another step.
     const stop = opts.signal?.aborted
       ? { reason: 'aborted' as const }
       : (firstStop(opts.stopping, { newIds, text, elapsedMs: now() - startedAt }) ??
         // Feeding the sampled token back needs one more position.
-        (cache.tokens.length + 1 > model.maxPositions ? { reason: 'context-full' as const } : undefined));
-    if (stop) return { ...finish(stop, newIds, text, opts.decode), stopReason: stop.reason, decodeMs: now() - t0 };
+        (cache.length + 1 > model.maxPositions ? { reason: 'context-full' as const } : undefined));
+    if (stop) return { ...finish(stop, newIds, text, opts.decode), stopReason: stop.reason, decodeMs: now() - t0, sampled: newIds, pending: newIds[newIds.length - 1] };
     // 4. Feed the token back; the cache grows by one position.
-    ({ logits, cache } = await model.forward([newIds[newIds.length - 1]], cache));
+    logits = await model.forward([newIds[newIds.length - 1]], cache);
   }
 }
 

@@ -1,19 +1,17 @@
 // One ONNX Runtime session over a GPT-2-style graph, with the execution provider chosen (and
-// CUDA falling back to CPU), and forward(ids, cache) -> last-position logits + the grown cache.
+// CUDA falling back to CPU), and forward(ids, cache) -> last-position logits, the cache grown by
+// the new tokens. It runs the prepared graph (onnx/rewrite.ts) when the model could be
+// prepared; else the original one, whose full KV cache is copied in and out every step.
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProvider } from '../core/config';
 import { describeCause, GhostwriterError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { halfArrayToFloat32 } from './float16';
-import type { KvCache, LayerKv } from './kvCache';
 import type { ModelFolder } from './model';
-import { readSignature, type IoSignature } from './signature';
-
-export interface StepResult {
-  /** Logits of the last input position, vocabSize long. */
-  readonly logits: Float32Array;
-  readonly cache: KvCache;
-}
+import type { KvSlot } from './onnx/rewrite';
+import { defaultCacheDir, prepareGraph } from './prepare';
+import { channelsOf, SequenceCache, type CacheLayout, type KvArray } from './sequenceCache';
+import { kvSlots, readPreparedSignature, readSignature, type IoSignature } from './signature';
 
 export type ActiveProvider = 'cpu' | 'cuda';
 
@@ -21,6 +19,12 @@ export type ActiveProvider = 'cpu' | 'cuda';
 export type SessionFactory = (path: string, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession>;
 
 const defaultFactory: SessionFactory = (path, options) => ort.InferenceSession.create(path, options);
+
+export interface PrepareOptions {
+  /** false: always the original graph (the reference the tests compare against). */
+  readonly prepare?: boolean;
+  readonly cacheDir?: string;
+}
 
 export class ModelSession {
   private constructor(
@@ -30,15 +34,48 @@ export class ModelSession {
     readonly provider: ActiveProvider,
     /** Why CUDA was not used although it was asked for; undefined when it was not asked for or worked. */
     readonly fallbackReason: string | undefined,
+    /** How the graph was prepared, or why it runs unprepared. */
+    readonly prepareNote: string,
   ) {}
 
-  static async create(folder: ModelFolder, wanted: ExecutionProvider, log: Logger, factory = defaultFactory): Promise<ModelSession> {
-    const { session, provider, fallbackReason } = await createWithFallback(folder.onnxPath, wanted, log, factory);
+  static async create(folder: ModelFolder, wanted: ExecutionProvider, log: Logger, factory = defaultFactory, opts: PrepareOptions = {}): Promise<ModelSession> {
+    const slots = kvSlots(folder.config);
+    let note = 'not prepared (asked for the original graph)';
+    if (opts.prepare !== false) {
+      const prepared = await prepareGraph(folder.onnxPath, { slots, vocabSize: folder.config.vocabSize }, opts.cacheDir ?? defaultCacheDir(), log);
+      note = prepared.note;
+      if (prepared.path) {
+        const made = await createWithFallback(prepared.path, wanted, log, factory).catch((cause: unknown) => {
+          note = `the prepared graph did not load (${describeCause(cause)}); running the original graph`;
+          return undefined;
+        });
+        if (made) {
+          const session = await ModelSession.checked(made, folder, () => readPreparedSignature(made.session, slots, prepared.path!), note).catch((cause: unknown) => {
+            note = `the prepared graph did not run (${describeCause(cause)}); running the original graph`;
+            return undefined;
+          });
+          if (session) return session;
+        }
+        log.warn(`${folder.onnxPath}: ${note}`);
+      }
+    }
+    const made = await createWithFallback(folder.onnxPath, wanted, log, factory);
+    return ModelSession.checked(made, folder, () => readSignature(made.session, folder.config, folder.onnxPath), note);
+  }
+
+  /** Reads the signature and runs one token, so a graph that loads but cannot run is caught at load. */
+  private static async checked(
+    made: { session: ort.InferenceSession; provider: ActiveProvider; fallbackReason: string | undefined },
+    folder: ModelFolder,
+    signature: () => IoSignature,
+    note: string,
+  ): Promise<ModelSession> {
     try {
-      const signature = readSignature(session, folder.config, folder.onnxPath);
-      return new ModelSession(session, folder, signature, provider, fallbackReason);
+      const s = new ModelSession(made.session, folder, signature(), made.provider, made.fallbackReason, note);
+      await s.forward([0], s.newCache());
+      return s;
     } catch (err) {
-      await session.release();
+      await made.session.release();
       throw err;
     }
   }
@@ -51,58 +88,65 @@ export class ModelSession {
     return this.folder.config.nPositions;
   }
 
-  /** A cache holding nothing: zero-length past tensors, as exports expect on the first step. */
-  emptyCache(): KvCache {
-    const { nLayer, nHead, nEmbd } = this.folder.config;
-    const dims = [1, nHead, 0, nEmbd / nHead];
-    const empty = () =>
-      this.signature.kvDtype === 'float16' ? new ort.Tensor('float16', new Uint16Array(0), dims) : new ort.Tensor('float32', new Float32Array(0), dims);
-    const layers: LayerKv[] = Array.from({ length: nLayer }, () => ({ key: empty(), value: empty() }));
-    return { tokens: [], layers };
+  get prepared(): boolean {
+    return this.signature.prepared;
   }
 
-  /** Runs `ids` after the cached tokens. */
-  async forward(ids: readonly number[], cache: KvCache): Promise<StepResult> {
+  get layout(): CacheLayout {
+    return { slots: this.signature.slots, dtype: this.signature.kvDtype };
+  }
+
+  newCache(): SequenceCache {
+    return new SequenceCache(this.layout, this.maxPositions);
+  }
+
+  /** Runs `ids` after the cached tokens and appends their keys/values to the cache. */
+  async forward(ids: readonly number[], cache: SequenceCache): Promise<Float32Array> {
     if (ids.length === 0) throw new GhostwriterError('internal', 'forward() needs at least one token.');
-    const past = cache.tokens.length;
-    const total = past + ids.length;
+    const total = cache.length + ids.length;
     if (total > this.maxPositions) {
       throw new GhostwriterError('internal', `sequence of ${total} tokens exceeds n_positions ${this.maxPositions}.`);
     }
+    const sig = this.signature;
     let outputs: ort.InferenceSession.OnnxValueMapType;
     try {
-      outputs = await this.session.run(this.feeds(ids, cache));
+      outputs = await this.session.run(this.feeds(ids, cache), ['logits', ...sig.presentNames]);
     } catch (cause) {
       throw new GhostwriterError('inference-failed', `The model failed to run: ${describeCause(cause)}`, { cause });
     }
-    const logits = this.lastLogits(outputs['logits'] as ort.Tensor, ids.length);
-    const layers = this.signature.presentNames.map(({ key, value }) => ({
-      key: outputs[key] as ort.Tensor,
-      value: outputs[value] as ort.Tensor,
-    }));
-    return { logits, cache: { tokens: [...cache.tokens, ...ids], layers } };
+    const logits = this.lastLogits(outputs['logits'] as ort.Tensor, sig.prepared ? 1 : ids.length);
+    const fresh = sig.presentNames.map((name, i) => {
+      const data = kvData(outputs[name] as ort.Tensor);
+      return sig.prepared ? data : newPositionsOf(data, sig.slots[i], cache.length, ids.length);
+    });
+    cache.append(ids, fresh);
+    return logits;
   }
 
   async release(): Promise<void> {
     await this.session.release();
   }
 
-  private feeds(ids: readonly number[], cache: KvCache): Record<string, ort.Tensor> {
-    const past = cache.tokens.length;
+  private feeds(ids: readonly number[], cache: SequenceCache): Record<string, ort.Tensor> {
+    const past = cache.length;
     const n = ids.length;
+    const sig = this.signature;
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(past + n).fill(1n), [1, past + n]),
     };
-    if (this.signature.hasPositionIds) {
+    if (sig.hasPositionIds) {
       feeds['position_ids'] = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(past + i)), [1, n]);
     }
-    if (this.signature.hasUseCacheBranch) {
+    if (sig.hasUseCacheBranch) {
       feeds['use_cache_branch'] = new ort.Tensor('bool', new Uint8Array([past > 0 ? 1 : 0]), [1]);
     }
-    this.signature.pastNames.forEach(({ key, value }, i) => {
-      feeds[key] = cache.layers[i].key;
-      feeds[value] = cache.layers[i].value;
+    sig.pastNames.forEach((name, i) => {
+      const slot = sig.slots[i];
+      const view = cache.view(i);
+      // Prepared: the buffer's valid prefix as it is. Original: copied into the export's own layout.
+      const [data, dims] = sig.prepared || slot.layout === 'BTC' ? [view, [1, past, channelsOf(slot)]] : [toHeadsFirst(view, slot, past), [1, slot.heads, past, slot.headDim]];
+      feeds[name] = new ort.Tensor(sig.kvDtype, data, dims);
     });
     return feeds;
   }
@@ -112,7 +156,7 @@ export class ModelSession {
     const refuse = (what: string) =>
       new GhostwriterError('model-invalid', `${this.folder.onnxPath}: logits came back as [${tensor.dims.join(', ')}]; ${what}.`, { file: this.folder.onnxPath });
     if (vocab !== this.vocabSize) throw refuse(`config.json says vocab_size ${this.vocabSize}`);
-    if (tensor.dims.length !== 3 || tensor.dims[1] !== n) throw refuse(`expected [1, ${n}, ${vocab}] for ${n} input tokens`);
+    if (tensor.dims.length !== 3 || tensor.dims[1] !== n) throw refuse(`expected [1, ${n}, ${vocab}]`);
     const start = (n - 1) * vocab;
     const data = tensor.data;
     // fp16 logits arrive as raw halves (Uint16Array), or as a Float16Array where the runtime has one.
@@ -121,22 +165,53 @@ export class ModelSession {
   }
 }
 
+/** KV outputs as stored: float16 as raw 16-bit patterns even where the runtime hands a Float16Array. */
+function kvData(tensor: ort.Tensor): KvArray {
+  const data = tensor.data as ArrayBufferView & { length: number };
+  if (data instanceof Float32Array || data instanceof Uint16Array) return data;
+  return new Uint16Array(data.buffer, data.byteOffset, data.length);
+}
+
+/** [T, H·D] -> [H, T, D]: the original graph's past layout. */
+function toHeadsFirst(view: KvArray, slot: KvSlot, t: number): KvArray {
+  const { heads, headDim } = slot;
+  const out = view instanceof Uint16Array ? new Uint16Array(view.length) : new Float32Array(view.length);
+  for (let h = 0; h < heads; h++) {
+    for (let p = 0; p < t; p++) out.set(view.subarray(p * heads * headDim + h * headDim, p * heads * headDim + (h + 1) * headDim), (h * t + p) * headDim);
+  }
+  return out;
+}
+
+/** The original graph's present ([H, past+n, D], or [past+n, C]) -> the new positions as [n, channels]. */
+function newPositionsOf(present: KvArray, slot: KvSlot, past: number, n: number): KvArray {
+  const width = channelsOf(slot);
+  if (slot.layout === 'BTC') return present.subarray(past * width, (past + n) * width);
+  const { heads, headDim } = slot;
+  const total = past + n;
+  const out = present instanceof Uint16Array ? new Uint16Array(n * width) : new Float32Array(n * width);
+  for (let h = 0; h < heads; h++) {
+    for (let p = 0; p < n; p++) out.set(present.subarray((h * total + past + p) * headDim, (h * total + past + p + 1) * headDim), p * width + h * headDim);
+  }
+  return out;
+}
+
+/** Session options, chosen by measurement (bench/): see README's Performance section. */
+function sessionOptions(provider: ActiveProvider): ort.InferenceSession.SessionOptions {
+  return { executionProviders: [provider], graphOptimizationLevel: 'all' };
+}
+
 async function createWithFallback(path: string, wanted: ExecutionProvider, log: Logger, factory: SessionFactory) {
-  const options = (provider: ActiveProvider): ort.InferenceSession.SessionOptions => ({
-    executionProviders: [provider],
-    graphOptimizationLevel: 'all',
-  });
   let fallbackReason: string | undefined;
   if (wanted !== 'cpu') {
     try {
-      return { session: await factory(path, options('cuda')), provider: 'cuda' as const, fallbackReason };
+      return { session: await factory(path, sessionOptions('cuda')), provider: 'cuda' as const, fallbackReason };
     } catch (cause) {
       fallbackReason = `CUDA is not available (${describeCause(cause)})`;
       log.warn(`${fallbackReason}; falling back to the CPU execution provider.`);
     }
   }
   try {
-    return { session: await factory(path, options('cpu')), provider: 'cpu' as const, fallbackReason };
+    return { session: await factory(path, sessionOptions('cpu')), provider: 'cpu' as const, fallbackReason };
   } catch (cause) {
     throw new GhostwriterError('model-invalid', `ONNX Runtime could not load ${path}: ${describeCause(cause)}`, { cause, file: path });
   }

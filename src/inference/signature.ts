@@ -2,17 +2,51 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { GhostwriterError } from '../core/errors';
 import type { ModelConfig } from './model';
-
-export type KvDtype = 'float32' | 'float16';
+import { PREPARED, type KvSlot } from './onnx/rewrite';
+import type { KvDtype } from './sequenceCache';
 
 export interface IoSignature {
+  /** The graph was rewritten by onnx/rewrite.ts: past in [batch, seq, channels], only new K/V out. */
+  readonly prepared: boolean;
   /** Legacy exports compute positions inside the graph. */
   readonly hasPositionIds: boolean;
   /** decoder_model_merged.onnx chooses its branch from this bool input. */
   readonly hasUseCacheBranch: boolean;
-  readonly pastNames: readonly { readonly key: string; readonly value: string }[];
-  readonly presentNames: readonly { readonly key: string; readonly value: string }[];
+  /** Graph input / output names, one per cached tensor, in slot order. */
+  readonly pastNames: readonly string[];
+  readonly presentNames: readonly string[];
+  readonly slots: readonly KvSlot[];
   readonly kvDtype: KvDtype;
+}
+
+/** GPT-2's cache as Optimum exports it: a key and a value per layer, [batch, n_head, seq, head_dim]. */
+export function kvSlots(config: ModelConfig): KvSlot[] {
+  const headDim = config.nEmbd / config.nHead;
+  return layerNames('', config.nLayer).flatMap(({ key, value }) =>
+    [key, value].map((kind) => ({ past: `past_key_values${kind}`, present: `present${kind}`, layout: 'BHTD' as const, heads: config.nHead, headDim })),
+  );
+}
+
+/** A prepared graph has exactly the inputs and outputs the rewrite gave it. */
+export function readPreparedSignature(session: SessionShape, slots: readonly KvSlot[], path: string): IoSignature {
+  const refuse = (what: string) => new GhostwriterError('model-invalid', `${path}: ${what}`, { file: path });
+  const pastNames = slots.map((_, i) => PREPARED.past(i));
+  const presentNames = slots.map((_, i) => PREPARED.present(i));
+  const expected = new Set(['input_ids', 'attention_mask', 'position_ids', ...pastNames]);
+  const unexpected = session.inputNames.filter((n) => !expected.has(n));
+  if (unexpected.length > 0) throw refuse(`the prepared graph has unexpected inputs ${unexpected.join(', ')}`);
+  for (const n of [...pastNames, 'input_ids', 'attention_mask']) if (!session.inputNames.includes(n)) throw refuse(`the prepared graph has no input ${n}`);
+  for (const n of ['logits', ...presentNames]) if (!session.outputNames.includes(n)) throw refuse(`the prepared graph has no output ${n}`);
+  const meta = metadataByName(session.inputMetadata);
+  return {
+    prepared: true,
+    hasPositionIds: session.inputNames.includes('position_ids'),
+    hasUseCacheBranch: false,
+    pastNames,
+    presentNames,
+    slots,
+    kvDtype: floatType(meta.get(pastNames[0])?.type, refuse, pastNames[0]),
+  };
 }
 
 type SessionShape = Pick<InferenceSession, 'inputNames' | 'outputNames' | 'inputMetadata' | 'outputMetadata'>;
@@ -51,10 +85,12 @@ export function readSignature(session: SessionShape, config: ModelConfig, onnxPa
   checkVocab(outMeta.get('logits'), config, refuse);
   floatType(outMeta.get('logits')?.type, refuse, 'logits');
   return {
+    prepared: false,
     hasPositionIds: inputs.has('position_ids'),
     hasUseCacheBranch: inputs.has('use_cache_branch'),
-    pastNames,
-    presentNames,
+    pastNames: pastNames.flatMap((p) => [p.key, p.value]),
+    presentNames: presentNames.flatMap((p) => [p.key, p.value]),
+    slots: kvSlots(config),
     kvDtype: floatType(meta.get(pastNames[0].key)?.type, refuse, pastNames[0].key),
   };
 }

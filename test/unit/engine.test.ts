@@ -8,7 +8,7 @@ import type { InferenceEngine } from '../../src/inference/engine';
 import { resolveModelFolder } from '../../src/inference/model';
 import { ModelSession } from '../../src/inference/session';
 import { ensureModel } from '../../scripts/model/generate';
-import { layoutModel, loadEngine, repoRoot, tinyModel, tinyModelB } from './helpers';
+import { layoutModel, loadEngine, preparedCacheDir, repoRoot, tinyModel, tinyModelB } from './helpers';
 
 const PROMPTS = ['def fibonacci(n):', 'function factorial(n) {\n  return', 'Hello', 'import numpy as np\nx = np.']; // several lengths
 
@@ -65,14 +65,52 @@ for (const [label, model] of MODELS) {
   describe(`engine on ${label}`, function () {
     let engine: InferenceEngine;
     let session: ModelSession;
+    let original: ModelSession;
     before(async () => {
       const dir = await model();
       engine = await loadEngine(dir);
-      session = await ModelSession.create(await resolveModelFolder(dir, 'auto'), 'cpu', silentLogger);
+      const folder = await resolveModelFolder(dir, 'auto');
+      session = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { cacheDir: preparedCacheDir() });
+      original = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
     });
     after(async () => {
       await engine?.release();
       await session?.release();
+      await original?.release();
+    });
+
+    it('the graph is prepared, and the prepared graph gives the original graph\'s logits at every step (within 1e-4)', async () => {
+      assert.equal(session.prepared, true, session.prepareNote);
+      assert.equal(original.prepared, false);
+      for (const prompt of PROMPTS) {
+        const ids = engine.encode(prompt);
+        const [a, b] = [session.newCache(), original.newCache()];
+        let [la, lb] = [await session.forward(ids, a), await original.forward(ids, b)];
+        for (let i = 0; i < 6; i++) {
+          const diff = maxAbsDiff(la, lb);
+          assert.ok(diff < 1e-4, `${JSON.stringify(prompt)} step ${i}: max |diff| ${diff}`);
+          assert.equal(argmax(la), argmax(lb), 'the same greedy token');
+          const next = argmax(lb);
+          [la, lb] = [await session.forward([next], a), await original.forward([next], b)];
+        }
+        assert.deepEqual(a.tokens, b.tokens);
+      }
+    });
+
+    it('a reused cache gives the cold run\'s tokens: same prompt, a typed character, a backspace, a jump elsewhere', async () => {
+      const doc = 'import numpy as np\n\ndef mean(values):\n    total = sum(values)\n    return total / len(values)\n\nprint(mean([1, 2, 3]))\n';
+      const at = (cursor: number) => snap(doc.slice(0, cursor));
+      const cold = async (cursor: number) => (await engine.complete(at(cursor), options({ cache: 'cold' }))).completions[0].tokenIds;
+      const warm = async (cursor: number) => engine.complete(at(cursor), options());
+      const mid = doc.indexOf('return') + 3;
+      for (const cursor of [mid, mid, mid + 1, mid, 20, doc.length]) {
+        const r = await warm(cursor);
+        assert.deepEqual(r.completions[0].tokenIds, await cold(cursor), `cursor ${cursor}`);
+      }
+      const again = await warm(mid + 1);
+      await warm(mid + 2);
+      const typed = await warm(mid + 3);
+      assert.ok((again.timings.cachedTokens ?? 0) > 0 && (typed.timings.cachedTokens ?? 0) >= typed.promptTokenIds.length - 3, `cached ${typed.timings.cachedTokens} of ${typed.promptTokenIds.length}`);
     });
 
     it('cached decoding gives the same next-token logits as the whole sequence without a cache (within 1e-4)', async () => {
@@ -80,13 +118,14 @@ for (const [label, model] of MODELS) {
         const result = await engine.complete(snap(prompt), options({ maxNewTokens: 6 }));
         const generated = result.completions[0].tokenIds;
         // The cached path's logits at every step, against recomputation from scratch.
-        let step = await session.forward(result.promptTokenIds, session.emptyCache());
+        const cache = session.newCache();
+        let logits = await session.forward(result.promptTokenIds, cache);
         for (let i = 0; i <= generated.length; i++) {
           const seq = [...result.promptTokenIds, ...generated.slice(0, i)];
           const reference = await engine.logitsWithoutCache(seq);
-          const diff = maxAbsDiff(step.logits, reference);
+          const diff = maxAbsDiff(logits, reference);
           assert.ok(diff < 1e-4, `${JSON.stringify(prompt)} step ${i}: max |diff| ${diff}`);
-          if (i < generated.length) step = await session.forward([generated[i]], step.cache);
+          if (i < generated.length) logits = await session.forward([generated[i]], cache);
         }
       }
     });

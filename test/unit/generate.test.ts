@@ -1,24 +1,36 @@
 import { strict as assert } from 'node:assert';
-import { generate, prefill, type StepModel } from '../../src/inference/generate';
-import type { KvCache } from '../../src/inference/kvCache';
+import { generate, prefill, type StepModel, type TokenCache } from '../../src/inference/generate';
 import { seededRng } from '../../src/inference/rng';
 import { deadline, eos, maxNewTokens, newline } from '../../src/inference/stopping';
 
 /** A fake model over a 4-token vocabulary: next token = (last + 1) mod 4, with token 3 = "\n". */
-function countingModel(maxPositions = 100): StepModel & { calls: number[][] } {
+class FakeCache implements TokenCache {
+  readonly tokens: number[] = [];
+  get length() {
+    return this.tokens.length;
+  }
+}
+
+function countingModel(maxPositions = 100): StepModel<FakeCache> & { calls: number[][]; cache: FakeCache } {
   const calls: number[][] = [];
   return {
     calls,
     maxPositions,
-    emptyCache: () => ({ tokens: [], layers: [] }),
-    async forward(ids: readonly number[], cache: KvCache) {
+    cache: new FakeCache(),
+    async forward(ids: readonly number[], cache: FakeCache) {
       calls.push([...ids]);
+      cache.tokens.push(...ids);
       const last = ids[ids.length - 1];
       const logits = new Float32Array(4).fill(-5);
       logits[(last + 1) % 4] = 5;
-      return { logits, cache: { tokens: [...cache.tokens, ...ids], layers: [] } };
+      return logits;
     },
   };
+}
+
+/** Prefill in the model's own cache; the logits of the last prompt token. */
+async function start(model: ReturnType<typeof countingModel>, ids: number[]): Promise<Float32Array> {
+  return (await prefill(model, model.cache, ids))!;
 }
 
 const decode = (ids: readonly number[]) => ids.map((i) => (i === 3 ? '\n' : 'abc'[i])).join('');
@@ -27,8 +39,7 @@ const greedyParams = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1 };
 describe('generation loop', () => {
   it('prefills once, then feeds one token a step', async () => {
     const model = countingModel();
-    const start = await prefill(model, [0, 1]);
-    const gen = await generate(model, start, { params: greedyParams, stopping: [maxNewTokens(3)], rng: seededRng(1), decode });
+    const gen = await generate(model, model.cache, await start(model, [0, 1]), { params: greedyParams, stopping: [maxNewTokens(3)], rng: seededRng(1), decode });
     assert.deepEqual(gen.tokenIds, [2, 3, 0]);
     assert.equal(gen.text, 'c\na');
     assert.equal(gen.stopReason, 'max-tokens');
@@ -37,7 +48,7 @@ describe('generation loop', () => {
 
   it('single-line stops at the newline and cuts it off', async () => {
     const model = countingModel();
-    const gen = await generate(model, await prefill(model, [0]), { params: greedyParams, stopping: [newline('singleLine'), maxNewTokens(10)], rng: seededRng(1), decode });
+    const gen = await generate(model, model.cache, await start(model, [0]), { params: greedyParams, stopping: [newline('singleLine'), maxNewTokens(10)], rng: seededRng(1), decode });
     assert.equal(gen.text, 'bc');
     assert.equal(gen.stopReason, 'newline');
     assert.deepEqual(gen.tokenIds, [1, 2], 'the newline token is not part of the result');
@@ -45,7 +56,7 @@ describe('generation loop', () => {
 
   it('EOS ends the completion without being part of it', async () => {
     const model = countingModel();
-    const gen = await generate(model, await prefill(model, [0]), { params: greedyParams, stopping: [eos(2), maxNewTokens(10)], rng: seededRng(1), decode });
+    const gen = await generate(model, model.cache, await start(model, [0]), { params: greedyParams, stopping: [eos(2), maxNewTokens(10)], rng: seededRng(1), decode });
     assert.deepEqual(gen.tokenIds, [1]);
     assert.equal(gen.text, 'b');
   });
@@ -53,16 +64,39 @@ describe('generation loop', () => {
   it('an aborted signal stops after the current step', async () => {
     const model = countingModel();
     const controller = new AbortController();
-    const start = await prefill(model, [0]);
+    const first = await start(model, [0]);
     controller.abort();
-    const gen = await generate(model, start, { params: greedyParams, stopping: [maxNewTokens(10)], rng: seededRng(1), decode, signal: controller.signal });
+    const gen = await generate(model, model.cache, first, { params: greedyParams, stopping: [maxNewTokens(10)], rng: seededRng(1), decode, signal: controller.signal });
     assert.equal(gen.stopReason, 'aborted');
     assert.equal(model.calls.length, 1, 'no step after the abort');
   });
 
+  it('prefill runs a long prompt in chunks and stops between them when aborted', async () => {
+    const model = countingModel(1000);
+    const ids = Array.from({ length: 10 }, (_, i) => i % 3);
+    await prefill(model, model.cache, ids, undefined, 4);
+    assert.deepEqual(model.calls.map((c) => c.length), [4, 4, 2]);
+    const controller = new AbortController();
+    const aborted = countingModel(1000);
+    const pending = prefill(aborted, aborted.cache, ids, controller.signal, 4);
+    controller.abort();
+    assert.equal(await pending, undefined);
+    assert.equal(aborted.calls.length, 1, 'the chunk under way finishes; no chunk starts after the abort');
+    assert.equal(aborted.cache.length, 4, 'what ran stays in the cache');
+  });
+
+  it('reports every sampled token, the cut-off ones too, and which one the cache lacks', async () => {
+    const model = countingModel();
+    const gen = await generate(model, model.cache, await start(model, [0]), { params: greedyParams, stopping: [newline('singleLine'), maxNewTokens(10)], rng: seededRng(1), decode });
+    assert.deepEqual(gen.tokenIds, [1, 2]);
+    assert.deepEqual(gen.sampled, [1, 2, 3]);
+    assert.equal(gen.pending, 3);
+    assert.deepEqual(model.cache.tokens, [0, 1, 2]);
+  });
+
   it('stops when the context is full', async () => {
     const model = countingModel(4);
-    const gen = await generate(model, await prefill(model, [0, 1]), { params: greedyParams, stopping: [maxNewTokens(10)], rng: seededRng(1), decode });
+    const gen = await generate(model, model.cache, await start(model, [0, 1]), { params: greedyParams, stopping: [maxNewTokens(10)], rng: seededRng(1), decode });
     // 2 prompt tokens + 2 fed back fill the 4 positions; the third sampled token needs no position.
     assert.equal(gen.stopReason, 'context-full');
     assert.equal(gen.tokenIds.length, 3);
@@ -72,7 +106,7 @@ describe('generation loop', () => {
     const model = countingModel();
     let t = 0;
     const now = () => (t += 40);
-    const gen = await generate(model, await prefill(model, [0]), { params: greedyParams, stopping: [deadline(100), maxNewTokens(50)], rng: seededRng(1), decode, now, startedAt: 0 });
+    const gen = await generate(model, model.cache, await start(model, [0]), { params: greedyParams, stopping: [deadline(100), maxNewTokens(50)], rng: seededRng(1), decode, now, startedAt: 0 });
     assert.equal(gen.stopReason, 'deadline');
     assert.ok(gen.tokenIds.length < 5);
   });

@@ -22,6 +22,9 @@ export function modelCopy(source: string, edit: (dir: string) => void): { dir: s
   return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+/** Where tests keep prepared graphs: beside the generated models, reused across runs. */
+export const preparedCacheDir = () => join(repoRoot(), '.cache', 'prepared');
+
 export function loadEngine(modelDir: string, extra: Partial<Parameters<typeof InferenceEngine.load>[0]> = {}) {
-  return InferenceEngine.load({ modelDir, modelFile: 'auto', executionProvider: 'cpu', ...extra }, silentLogger);
+  return InferenceEngine.load({ modelDir, modelFile: 'auto', executionProvider: 'cpu', cacheDir: preparedCacheDir(), ...extra }, silentLogger);
 }

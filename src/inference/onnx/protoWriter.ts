@@ -3,7 +3,7 @@
 // several hundred MB is written chunk by chunk and never concatenated into one buffer.
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
+export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7 } as const;
@@ -147,6 +147,12 @@ export class Message {
     return this.bytes(field, b);
   }
 
+  /** Appends bytes that are already encoded fields (copied through from a parsed message). */
+  raw(data: Uint8Array): this {
+    this.push(data);
+    return this;
+  }
+
   /** The whole message in one buffer; for small messages (tests, subgraphs). */
   toBytes(): Uint8Array {
     const out = Buffer.alloc(this.size);
@@ -159,7 +165,7 @@ export class Message {
   }
 }
 
-function* chunks(msg: Message): Generator<Uint8Array> {
+export function* chunks(msg: Message): Generator<Uint8Array> {
   for (const part of msg.parts) {
     if (part instanceof Message) yield* chunks(part);
     else yield part;
@@ -179,7 +185,7 @@ export function encodeTensor(t: TensorDef): Message {
 }
 
 function bytesPerElement(type: DataTypeCode): number {
-  return type === DataType.INT64 ? 8 : type === DataType.BOOL ? 1 : 4;
+  return type === DataType.INT64 ? 8 : type === DataType.BOOL ? 1 : type === DataType.FLOAT16 ? 2 : 4;
 }
 
 export function encodeValueInfo(v: ValueInfoDef): Message {

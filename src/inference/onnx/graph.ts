@@ -1,0 +1,159 @@
+// An ONNX model as graph preparation sees it: nodes and I/O decoded, initializers and every other
+// field kept as the file's own bytes, so rewriting a graph never copies its weights.
+import { encodeNode, Message, type AttrValue, type DataTypeCode } from './protoWriter';
+import { first, ints, readFields, text, type Field } from './protoReader';
+
+export interface OnnxNode {
+  opType: string;
+  domain: string;
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  /** AttributeProto payloads as read; new nodes carry `newAttrs` instead. */
+  readonly rawAttrs: readonly Uint8Array[];
+  readonly newAttrs?: Readonly<Record<string, AttrValue>>;
+}
+
+export interface OnnxValue {
+  readonly name: string;
+  readonly elemType: number;
+}
+
+export interface OnnxGraph {
+  nodes: OnnxNode[];
+  /** Initializer name -> TensorProto payload. */
+  readonly initializers: Map<string, Uint8Array>;
+  inputs: OnnxValue[];
+  outputs: OnnxValue[];
+}
+
+export interface OnnxModel {
+  readonly graph: OnnxGraph;
+  /** ModelProto fields other than the graph, copied through. */
+  readonly rest: readonly Field[];
+  /** Opset of the default domain. */
+  readonly opset: number;
+  /** Some initializer lives in a separate file, relative to the model's folder. */
+  readonly externalData: boolean;
+}
+
+const MODEL = { GRAPH: 7, OPSET: 8 };
+const GRAPH = { NODE: 1, NAME: 2, INITIALIZER: 5, INPUT: 11, OUTPUT: 12 };
+const NODE = { INPUT: 1, OUTPUT: 2, NAME: 3, OP_TYPE: 4, ATTRIBUTE: 5, DOMAIN: 7 };
+const TENSOR = { NAME: 8, DATA_LOCATION: 14 };
+const ATTR = { NAME: 1, GRAPH: 6 };
+
+export function parseModel(buf: Uint8Array): OnnxModel {
+  const fields = readFields(buf);
+  const graphField = first(fields, MODEL.GRAPH);
+  if (!graphField) throw new Error('the file has no graph');
+  let opset = 0;
+  for (const f of fields.filter((x) => x.field === MODEL.OPSET)) {
+    const sub = readFields(f.bytes);
+    const domain = first(sub, 1);
+    if (!domain || text(domain) === '' || text(domain) === 'ai.onnx') opset = Math.max(opset, first(sub, 2)?.int ?? 0);
+  }
+  const { graph, externalData } = parseGraph(graphField.bytes);
+  return { graph, rest: fields.filter((f) => f.field !== MODEL.GRAPH), opset, externalData };
+}
+
+export function parseGraph(buf: Uint8Array): { graph: OnnxGraph; externalData: boolean } {
+  const graph: OnnxGraph = { nodes: [], initializers: new Map(), inputs: [], outputs: [] };
+  let externalData = false;
+  for (const f of readFields(buf)) {
+    if (f.field === GRAPH.NODE) graph.nodes.push(parseNode(f.bytes));
+    else if (f.field === GRAPH.INITIALIZER) {
+      const t = readFields(f.bytes);
+      const name = first(t, TENSOR.NAME);
+      if (first(t, TENSOR.DATA_LOCATION)?.int === 1) externalData = true;
+      graph.initializers.set(name ? text(name) : '', f.bytes);
+    } else if (f.field === GRAPH.INPUT) graph.inputs.push(parseValue(f.bytes));
+    else if (f.field === GRAPH.OUTPUT) graph.outputs.push(parseValue(f.bytes));
+    // value_info and doc strings are dropped: ONNX Runtime infers shapes again.
+  }
+  return { graph, externalData };
+}
+
+function parseNode(buf: Uint8Array): OnnxNode {
+  const fields = readFields(buf);
+  const strings = (n: number) => fields.filter((f) => f.field === n).map(text);
+  return {
+    opType: strings(NODE.OP_TYPE)[0] ?? '',
+    domain: strings(NODE.DOMAIN)[0] ?? '',
+    name: strings(NODE.NAME)[0] ?? '',
+    inputs: strings(NODE.INPUT),
+    outputs: strings(NODE.OUTPUT),
+    rawAttrs: fields.filter((f) => f.field === NODE.ATTRIBUTE).map((f) => f.bytes),
+  };
+}
+
+/** ValueInfoProto -> name and the tensor element type (TypeProto.tensor_type.elem_type). */
+function parseValue(buf: Uint8Array): OnnxValue {
+  const fields = readFields(buf);
+  const name = first(fields, 1);
+  const type = first(fields, 2);
+  const tensorType = type ? first(readFields(type.bytes), 1) : undefined;
+  const elem = tensorType ? first(readFields(tensorType.bytes), 1) : undefined;
+  return { name: name ? text(name) : '', elemType: elem?.int ?? 0 };
+}
+
+/** The subgraph attribute `name` of a node (If's then_branch…), parsed. */
+export function graphAttribute(node: OnnxNode, name: string): OnnxGraph | undefined {
+  for (const raw of node.rawAttrs) {
+    const fields = readFields(raw);
+    const n = first(fields, ATTR.NAME);
+    const g = first(fields, ATTR.GRAPH);
+    if (n && text(n) === name && g) return parseGraph(g.bytes).graph;
+  }
+  return undefined;
+}
+
+/** Whether any attribute of the node holds a subgraph (If, Loop, Scan). */
+export function hasSubgraph(node: OnnxNode): boolean {
+  return node.rawAttrs.some((raw) => readFields(raw).some((f) => f.field === ATTR.GRAPH || f.field === 11));
+}
+
+/** A TensorProto payload with its name replaced (its data stays a view). */
+export function renameTensor(payload: Uint8Array, name: string): Uint8Array {
+  const m = new Message();
+  for (const f of readFields(payload)) if (f.field !== TENSOR.NAME) m.raw(f.raw);
+  m.string(TENSOR.NAME, name);
+  return concat(m);
+}
+
+export function tensorDims(payload: Uint8Array): number[] {
+  return ints(readFields(payload), 1);
+}
+
+export function encodeOnnxModel(model: OnnxModel): Message {
+  const m = new Message();
+  for (const f of model.rest) m.raw(f.raw);
+  return m.message(MODEL.GRAPH, encodeOnnxGraph(model.graph));
+}
+
+function encodeOnnxGraph(g: OnnxGraph): Message {
+  const m = new Message();
+  for (const n of g.nodes) m.message(GRAPH.NODE, encodeOnnxNode(n));
+  m.string(GRAPH.NAME, 'prepared');
+  for (const payload of g.initializers.values()) m.bytes(GRAPH.INITIALIZER, payload);
+  for (const v of g.inputs) m.message(GRAPH.INPUT, encodeValue(v));
+  for (const v of g.outputs) m.message(GRAPH.OUTPUT, encodeValue(v));
+  return m;
+}
+
+function encodeOnnxNode(n: OnnxNode): Message {
+  const m = encodeNode({ opType: n.opType, inputs: n.inputs, outputs: n.outputs, name: n.name, attrs: n.newAttrs });
+  for (const raw of n.rawAttrs) m.bytes(NODE.ATTRIBUTE, raw);
+  if (n.domain) m.string(NODE.DOMAIN, n.domain);
+  return m;
+}
+
+/** A value with its element type and no shape: ONNX Runtime infers the shape. */
+function encodeValue(v: OnnxValue): Message {
+  const tensorType = new Message().int(1, v.elemType as DataTypeCode);
+  return new Message().string(1, v.name).message(2, new Message().message(1, tensorType));
+}
+
+function concat(m: Message): Uint8Array {
+  return m.toBytes();
+}

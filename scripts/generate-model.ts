@@ -1,4 +1,5 @@
-// CLI: writes a GPT-2 model folder with seeded random weights (see scripts/model/generate.ts).
+// CLI: writes a GPT-2 model folder with seeded random weights (see scripts/model/generate.ts): the
+// fp32 graph and its int8 copy (onnx/model_quantized.onnx or decoder_model_merged_quantized.onnx).
 //   node out/scripts/generate-model.js --out DIR [--preset tiny|tiny-b|gpt2-small]
 //     [--n-layer N --n-head N --n-embd N --n-positions N --seed N --layout model|merged|legacy]
 import { readdirSync, statSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -12,6 +12,7 @@ import {
   generateModel,
   GENERATOR_VERSION,
   onnxFileName,
+  quantizedOnnxFileName,
   TINY,
   TINY_B,
   seededWeights,
@@ -19,6 +20,7 @@ import {
   type ModelLayout,
   type ParamRole,
 } from '../../scripts/model/generate';
+import { quantizeColumns, quantizeTransposed } from '../../scripts/model/quantize';
 
 const VOCAB = 50257;
 type Outputs = ort.InferenceSession.ReturnType;
@@ -166,6 +168,106 @@ function gpt2Reference(opts: GenerateOptions, ids: number[]): Vec[] {
   });
 }
 
+// ---- reading a written ONNX file back, only as far as the quantized-file checks need ----------
+
+interface ProtoField {
+  field: number;
+  wire: number;
+  int: number;
+  bytes: Buffer;
+}
+
+function protoFields(buf: Buffer): ProtoField[] {
+  const fields: ProtoField[] = [];
+  let pos = 0;
+  const varint = (): number => {
+    let value = 0;
+    for (let scale = 1; ; scale *= 128) {
+      const b = buf[pos++];
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+    }
+  };
+  while (pos < buf.length) {
+    const key = varint();
+    const [field, wire] = [Math.floor(key / 8), key % 8];
+    let [int, bytes] = [0, buf.subarray(0, 0)];
+    if (wire === 0) int = varint();
+    else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else if (wire === 2) {
+      const len = varint();
+      bytes = buf.subarray(pos, pos + len);
+      pos += len;
+    } else throw new Error(`wire type ${wire}`);
+    fields.push({ field, wire, int, bytes });
+  }
+  return fields;
+}
+
+const sub = (buf: Buffer, field: number): ProtoField[] => protoFields(buf).filter((f) => f.field === field);
+const text = (buf: Buffer, field: number): string[] => sub(buf, field).map((f) => f.bytes.toString('utf8'));
+
+interface OnnxNode {
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+}
+
+interface OnnxInitializer {
+  name: string;
+  dataType: number;
+  dims: number[];
+  bytes: number;
+}
+
+/** Top-level nodes and initializers (ModelProto.graph 7; GraphProto.node 1, .initializer 5). */
+function readOnnx(path: string): { nodes: OnnxNode[]; initializers: Map<string, OnnxInitializer> } {
+  const graph = sub(readFileSync(path), 7)[0].bytes;
+  const nodes = sub(graph, 1).map((n) => ({ opType: text(n.bytes, 4)[0], inputs: text(n.bytes, 1), outputs: text(n.bytes, 2) }));
+  const initializers = new Map<string, OnnxInitializer>();
+  for (const { bytes: t } of sub(graph, 5)) {
+    // dims: packed (as protoWriter writes them) or one varint per dim.
+    const dims = sub(t, 1).flatMap((f) => (f.wire === 2 ? unpackVarints(f.bytes) : [f.int]));
+    initializers.set(text(t, 8)[0], { name: text(t, 8)[0], dataType: sub(t, 2)[0].int, dims, bytes: sub(t, 9)[0]?.bytes.length ?? 0 });
+  }
+  return { nodes, initializers };
+}
+
+function unpackVarints(buf: Buffer): number[] {
+  const out: number[] = [];
+  let value = 0;
+  let scale = 1;
+  for (const b of buf) {
+    value += (b & 0x7f) * scale;
+    scale *= 128;
+    if (b < 0x80) {
+      out.push(value);
+      [value, scale] = [0, 1];
+    }
+  }
+  return out;
+}
+
+const countOps = (nodes: OnnxNode[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const n of nodes) counts[n.opType] = (counts[n.opType] ?? 0) + 1;
+  return counts;
+};
+
+/** ‖a − b‖ / ‖b‖ */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let [diff, norm] = [0, 0];
+  for (let i = 0; i < a.length; i++) {
+    diff += (a[i] - b[i]) ** 2;
+    norm += b[i] ** 2;
+  }
+  return Math.sqrt(diff / norm);
+}
+
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
 describe('generate-model: seeded GPT-2 folders', function () {
   this.timeout(60_000);
   let root: string;
@@ -190,9 +292,9 @@ describe('generate-model: seeded GPT-2 folders', function () {
     it('has the hub / Optimum layout', () => {
       const files = ['config.json', 'generation_config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'];
       assert.deepEqual(readdirSync(dirs.model).sort(), [...files, 'onnx'].sort());
-      assert.deepEqual(readdirSync(join(dirs.model, 'onnx')), ['model.onnx']);
-      assert.deepEqual(readdirSync(join(dirs.merged, 'onnx')), ['decoder_model_merged.onnx']);
-      assert.deepEqual(readdirSync(join(dirs.legacy, 'onnx')), ['model.onnx']);
+      assert.deepEqual(readdirSync(join(dirs.model, 'onnx')).sort(), ['model.onnx', 'model_quantized.onnx']);
+      assert.deepEqual(readdirSync(join(dirs.merged, 'onnx')).sort(), ['decoder_model_merged.onnx', 'decoder_model_merged_quantized.onnx']);
+      assert.deepEqual(readdirSync(join(dirs.legacy, 'onnx')).sort(), ['model.onnx', 'model_quantized.onnx']);
     });
 
     it('writes config.json and generation_config.json', () => {
@@ -372,6 +474,180 @@ describe('generate-model: seeded GPT-2 folders', function () {
     });
   });
 
+  describe('int8 quantized file', () => {
+    const a = 4299, b = 12900, c = 261;
+    const prompts = [
+      [a, b, c, 44456, 7, 77, 2599],
+      [15496, 2159, 11, 318, 257, 1332],
+      [50256, 1000, 2000, 3000, 40000, 7, 8, 9],
+    ];
+    const quantized = {} as Record<ModelLayout, ort.InferenceSession>;
+    const quantizedPath = (layout: ModelLayout) => join(dirs[layout], 'onnx', quantizedOnnxFileName(layout));
+    const nMatMuls = 4 * TINY.nLayer + 1;
+
+    before(async () => {
+      for (const layout of ['model', 'merged', 'legacy'] as const) {
+        quantized[layout] = await ort.InferenceSession.create(quantizedPath(layout), { executionProviders: ['cpu'] });
+      }
+    });
+
+    after(async () => {
+      for (const s of Object.values(quantized)) await s.release();
+    });
+
+    it('quantizes per column, symmetrically: q·scale is w within half a step, and max |w| maps to ±127', () => {
+      const [k, n] = [5, 4];
+      // Column 3 is all zeros; column j has its largest |w| in row j.
+      const w = Float32Array.from({ length: k * n }, (_, i) => {
+        const [r, j] = [Math.floor(i / n), i % n];
+        return j === 3 ? 0 : (r === j ? -2 : Math.sin(i + 1)) * (j + 1);
+      });
+      const { q, scale } = quantizeColumns(w, k, n);
+      assert.deepEqual(Array.from(scale.subarray(0, 3)), [2 / 127, 4 / 127, 6 / 127].map(Math.fround));
+      assert.equal(scale[3], 1);
+      for (let i = 0; i < k * n; i++) {
+        const j = i % n;
+        assert.ok(Math.abs(q[i] * scale[j] - w[i]) <= scale[j] / 2 + 1e-7, `element ${i}`);
+        if (j < 3 && Math.floor(i / n) === j) assert.equal(q[i], -127);
+      }
+      // The transposed form stores (wᵀ) [n, k] given w [k, n] ... i.e. quantizeTransposed(wᵀ) = quantizeColumns(w).
+      const wt = Float32Array.from({ length: k * n }, (_, i) => w[(i % k) * n + Math.floor(i / k)]);
+      const t = quantizeTransposed(wt, n, k);
+      assert.deepEqual(Array.from(t.q), Array.from(q));
+      assert.deepEqual(Array.from(t.scale), Array.from(scale));
+    });
+
+    it('has the fp32 graph\'s inputs and outputs, names, types and shapes', () => {
+      for (const layout of ['model', 'merged', 'legacy'] as const) {
+        assert.deepEqual(quantized[layout].inputNames, sessions[layout].inputNames, layout);
+        assert.deepEqual(quantized[layout].outputNames, sessions[layout].outputNames, layout);
+        assert.deepEqual(quantized[layout].inputMetadata, sessions[layout].inputMetadata, layout);
+        assert.deepEqual(quantized[layout].outputMetadata, sessions[layout].outputMetadata, layout);
+      }
+    });
+
+    it('runs the Conv1D MatMuls and the tied head through DynamicQuantizeLinear → MatMulInteger with int8 weights', () => {
+      const fp32 = readOnnx(join(dirs.model, 'onnx', 'model.onnx'));
+      const { nodes, initializers } = readOnnx(quantizedPath('model'));
+      const ops = countOps(nodes);
+      assert.equal(ops.DynamicQuantizeLinear, nMatMuls);
+      assert.equal(ops.MatMulInteger, nMatMuls);
+      assert.equal(ops.Gemm, undefined);
+      assert.equal(ops.MatMul, 2 * TINY.nLayer, 'only the attention MatMuls (no constant operand) stay fp32');
+      // Every other op of the fp32 graph is there as often as before.
+      for (const [op, count] of Object.entries(countOps(fp32.nodes))) {
+        if (op !== 'MatMul' && op !== 'Gemm' && op !== 'Mul' && op !== 'Add' && op !== 'Cast') assert.equal(ops[op], count, op);
+      }
+      const INT8 = 3;
+      const FLOAT = 1;
+      const e = TINY.nEmbd;
+      const expected: Record<string, number[]> = { 'transformer.wte.weight_transposed': [e, VOCAB] };
+      for (let l = 0; l < TINY.nLayer; l++) {
+        Object.assign(expected, {
+          [`transformer.h.${l}.attn.c_attn.weight`]: [e, 3 * e],
+          [`transformer.h.${l}.attn.c_proj.weight`]: [e, e],
+          [`transformer.h.${l}.mlp.c_fc.weight`]: [e, 4 * e],
+          [`transformer.h.${l}.mlp.c_proj.weight`]: [4 * e, e],
+        });
+      }
+      for (const [name, [k, n]] of Object.entries(expected)) {
+        assert.deepEqual(initializers.get(`${name}_quantized`), { name: `${name}_quantized`, dataType: INT8, dims: [k, n], bytes: k * n });
+        assert.deepEqual(initializers.get(`${name}_zero_point`), { name: `${name}_zero_point`, dataType: INT8, dims: [n], bytes: n });
+        assert.deepEqual(initializers.get(`${name}_scale`), { name: `${name}_scale`, dataType: FLOAT, dims: [n], bytes: 4 * n });
+        if (name.startsWith('transformer.h.')) assert.equal(initializers.has(name), false, `fp32 ${name} is dropped`);
+      }
+      // The embedding Gather still reads the fp32 wte.
+      assert.deepEqual(initializers.get('transformer.wte.weight')?.dims, [VOCAB, e]);
+      // The head: ln_f → Reshape → DynamicQuantizeLinear → MatMulInteger → Cast → Mul → Reshape → logits.
+      const producer = new Map(nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+      const chain: string[] = [];
+      for (let node = producer.get('logits'); node; node = producer.get(node.inputs[0])) chain.unshift(node.opType);
+      assert.deepEqual(chain.slice(-7), ['LayerNormalization', 'Reshape', 'DynamicQuantizeLinear', 'MatMulInteger', 'Cast', 'Mul', 'Reshape']);
+      const scaleMul = nodes.find((n) => n.opType === 'Mul' && n.inputs[1] === 'transformer.wte.weight_transposed_scale');
+      assert.ok(scaleMul && producer.get(scaleMul.inputs[0])?.opType === 'DynamicQuantizeLinear', 'scales multiply as (x_scale, W_scale)');
+    });
+
+    it('onnxruntime fuses every chain into com.microsoft DynamicQuantizeMatMul', async () => {
+      const optimized = join(root, 'optimized-quantized.onnx');
+      const session = await ort.InferenceSession.create(quantizedPath('model'), {
+        graphOptimizationLevel: 'extended',
+        optimizedModelFilePath: optimized,
+      });
+      await session.release();
+      const ops = countOps(readOnnx(optimized).nodes);
+      assert.equal(ops.DynamicQuantizeMatMul, nMatMuls, JSON.stringify(ops));
+      assert.equal(ops.MatMulInteger, undefined);
+      assert.equal(ops.DynamicQuantizeLinear, undefined);
+    });
+
+    it('stores the matrices in 1 byte per weight instead of 4 (plus the head\'s int8 copy)', () => {
+      const size = (path: string) => statSync(path).size;
+      const e = TINY.nEmbd;
+      const matrixWeights = TINY.nLayer * 12 * e * e;
+      const columns = TINY.nLayer * (3 * e + e + 4 * e + e) + VOCAB;
+      const predicted = size(join(dirs.model, 'onnx', 'model.onnx')) - 3 * matrixWeights + VOCAB * e;
+      // Beyond the weights: a float scale and an int8 zero point per column, and small nodes.
+      const extra = size(quantizedPath('model')) - predicted;
+      assert.ok(extra > 5 * columns && extra < 5 * columns + nMatMuls * 1500, `${extra} bytes beyond the weights`);
+      // TINY's head copy outweighs its matrices; GPT-2-small's file is 57% of the fp32 one.
+    });
+
+    it('gives logits close to fp32 (TINY, TINY_B)', async () => {
+      const tinyB = await ensureModel('tiny-b', TINY_B, root);
+      const pairs: [GenerateOptions, ort.InferenceSession, ort.InferenceSession][] = [[optsFor('model'), sessions.model, quantized.model]];
+      const fp32B = await ort.InferenceSession.create(join(tinyB, 'onnx', 'model.onnx'));
+      const int8B = await ort.InferenceSession.create(join(tinyB, 'onnx', 'model_quantized.onnx'));
+      pairs.push([TINY_B, fp32B, int8B]);
+      try {
+        for (const [opts, fp32, int8] of pairs) {
+          const errors: number[] = [];
+          let agree = 0;
+          for (const ids of prompts) {
+            const [x, y] = [await fp32.run(feeds(opts, { ids: [ids] })), await int8.run(feeds(opts, { ids: [ids] }))];
+            for (let t = 0; t < ids.length; t++) {
+              errors.push(relativeError(logitsAt(y, 0, t), logitsAt(x, 0, t)));
+              if (argmaxAndMargin(logitsAt(y, 0, t)).best === argmaxAndMargin(logitsAt(x, 0, t)).best) agree++;
+            }
+          }
+          // Measured: median 0.02 (TINY) / 0.04 (TINY_B), worst 0.07 / 0.14, top-1 19/21 and 20/21.
+          // Wrong scales or a transposed matrix give errors near 1 and no agreement.
+          const label = `${opts.nLayer}x${opts.nEmbd}: relative errors ${errors.map((v) => v.toFixed(3))}, top-1 ${agree}/${errors.length}`;
+          assert.ok(median(errors) < 0.07, label);
+          assert.ok(Math.max(...errors) < 0.25, label);
+          assert.ok(agree >= 0.8 * errors.length, label);
+        }
+      } finally {
+        await fp32B.release();
+        await int8B.release();
+      }
+    });
+
+    it('gives the same logits with and without the KV cache (within activation-quantization noise)', async () => {
+      for (const layout of ['model', 'merged', 'legacy'] as const) {
+        const opts = optsFor(layout);
+        for (const ids of prompts) {
+          const full = await quantized[layout].run(feeds(opts, { ids: [ids] }));
+          const prefix = await quantized[layout].run(feeds(opts, { ids: [ids.slice(0, -1)] }));
+          const next = await quantized[layout].run(feeds(opts, { ids: [ids.slice(-1)], past: prefix }));
+          // Measured up to 0.02: DynamicQuantizeLinear takes its range from the rows it is given.
+          const diff = relativeError(logitsAt(next, 0, 0), logitsAt(full, 0, ids.length - 1));
+          assert.ok(diff < 0.06, `${layout}: cached vs full relative error ${diff}`);
+          const key = (out: Outputs) => (out['present.1.key'] as ort.Tensor).data as Float32Array;
+          const presentDiff = relativeError(key(next), key(full));
+          assert.ok(presentDiff < 0.06, `${layout}: present relative error ${presentDiff}`);
+        }
+      }
+    });
+
+    it('decodes greedily with the cache, close to fp32', async () => {
+      const opts = optsFor('model');
+      const prompt = [15496, 2159];
+      const [x, y] = [await greedy(sessions.model, opts, prompt, 8), await greedy(quantized.model, opts, prompt, 8)];
+      assert.equal(y[0], x[0], `fp32 ${x}, int8 ${y}`);
+      assert.ok(new Set(y).size > 2, `decode ${y} repeats one token`);
+    });
+  });
+
   describe('determinism', () => {
     const read = (dir: string, layout: ModelLayout = 'model') => readFileSync(join(dir, 'onnx', onnxFileName(layout)));
 
@@ -382,6 +658,15 @@ describe('generate-model: seeded GPT-2 folders', function () {
         assert.ok(readFileSync(join(again, file)).equals(readFileSync(join(dirs.model, file))), file);
       }
       assert.ok(read(again).equals(read(dirs.model)));
+      const quantized = (dir: string) => readFileSync(join(dir, 'onnx', quantizedOnnxFileName('model')));
+      assert.ok(quantized(again).equals(quantized(dirs.model)));
+    });
+
+    it('regenerating a folder in another layout leaves no stale graph', async () => {
+      const dir = join(root, 'relayout');
+      await generateModel(dir, optsFor('model'));
+      await generateModel(dir, optsFor('merged'));
+      assert.deepEqual(readdirSync(join(dir, 'onnx')).sort(), ['decoder_model_merged.onnx', 'decoder_model_merged_quantized.onnx']);
     });
 
     it('another seed gives other weights of the same shapes', async () => {

@@ -11,6 +11,7 @@ import { affectsReload, SettingsReader } from './vscode/config';
 import { createChannelLogger } from './vscode/log';
 import { Notifier } from './vscode/notifier';
 import { StatusBar } from './vscode/statusBar';
+import { registerWarmer } from './vscode/warmer';
 
 const ACTIONS: Record<string, string> = { 'Choose Model…': COMMANDS.chooseModel, 'Reload Model': COMMANDS.reloadModel, 'Show Log': COMMANDS.showLog };
 
@@ -28,9 +29,9 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   };
   const client = new EngineClient(forkInference(context.asAbsolutePath('dist/inference.js')), log.child('engine'), events);
   own({ dispose: () => client.dispose() });
-  const service = new CompletionService(client, log.child('completion'));
+  const service = new CompletionService(client, log.child('completion'), vscode.Uri.joinPath(context.globalStorageUri, 'prepared').fsPath);
   own({ dispose: () => service.dispose() });
-  const statusBar = own(new StatusBar());
+  const statusBar = own(new StatusBar(() => service.stats));
   own(service.onDidChangeState((state) => reportState(state, statusBar, notifier)));
   statusBar.update(service.state);
 
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
     if (recent.length > 20) recent.shift();
   });
   own(vscode.languages.registerInlineCompletionItemProvider([{ scheme: 'file' }, { scheme: 'untitled' }], provider));
+  own(registerWarmer(service, (doc) => settings.read(doc)));
 
   const reload = () => service.ensureLoaded(settings.read(), true);
   own(vscode.commands.registerCommand(COMMANDS.chooseModel, (arg?: unknown) => chooseModel({ state: context.globalState, settings: () => settings.read(), reload }, arg)));

@@ -7,9 +7,14 @@ import type { EngineClient } from './engineClient';
 import type { EngineState } from './engineState';
 import { Emitter } from './events';
 import { postProcessAll } from './filters';
+import { newlineCut } from './lineStop';
 import type { Logger } from './logger';
 import type { CompletionOptions, NewlinePolicy } from './protocol';
-import { currentLine, type DocumentSnapshot } from './snapshot';
+import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
+import { predictionAt, remainingPrediction, type Prediction } from './typedAhead';
+
+/** 'explicit': the user asked (Trigger Inline Suggestion): no debounce, no typed-ahead reuse. */
+export type Trigger = 'automatic' | 'explicit';
 
 export interface CompletionAnswer {
   readonly texts: readonly string[];
@@ -30,10 +35,18 @@ export class CompletionService {
   private loading: Promise<EngineState> | undefined;
   /** Requests past their debounce; the state is 'generating' while any is. */
   private generating = 0;
+  /** Where the last request or warm-up ran (path, cursor, version): warming it again is wasted. */
+  private lastPlace = '';
+  /** The last answer's raw text (grown by the look-ahead): typing it on is served from here. */
+  private prediction: Prediction | undefined;
+  /** Counters for the status bar tooltip and the bench. */
+  readonly stats = { requests: 0, typedAhead: 0, cancelled: 0, lastPromptTokens: 0, lastCachedTokens: 0 };
 
   constructor(
     private readonly client: EngineClient,
     private readonly log: Logger,
+    /** Where prepared graphs are kept (the extension's global storage). */
+    private readonly cacheDir?: string,
   ) {}
 
   get state(): EngineState {
@@ -65,6 +78,7 @@ export class CompletionService {
   private async load(settings: Settings): Promise<EngineState> {
     const generation = ++this.loadGeneration;
     this.inFlight?.abort();
+    this.prediction = undefined;
     if (!settings.enable || !settings.modelPath) {
       // Nothing to run: free the model's memory and the process.
       this.client.stop();
@@ -80,12 +94,14 @@ export class CompletionService {
         modelDir: settings.modelPath,
         modelFile: settings.modelFile,
         executionProvider: settings.executionProvider,
+        ...(this.cacheDir ? { cacheDir: this.cacheDir } : {}),
       });
       if (generation !== this.loadGeneration) return this.latest();
       return this.setState({
         kind: 'ready',
         modelName: info.name,
         provider: info.provider,
+        ...(info.msPerToken ? { msPerToken: info.msPerToken } : {}),
         ...(info.fallbackReason ? { fallbackReason: info.fallbackReason, cudaRequested: settings.executionProvider === 'cuda' } : {}),
       });
     } catch (err) {
@@ -115,7 +131,7 @@ export class CompletionService {
     this.setState({ kind: 'error', ...(this.current.modelName ? { modelName: this.current.modelName } : {}), message });
   }
 
-  async complete(snapshot: DocumentSnapshot, settings: Settings, signal: AbortSignal): Promise<CompletionAnswer> {
+  async complete(snapshot: DocumentSnapshot, settings: Settings, signal: AbortSignal, trigger: Trigger = 'automatic'): Promise<CompletionAnswer> {
     // A newer request supersedes the older one.
     this.inFlight?.abort();
     const own = new AbortController();
@@ -123,17 +139,33 @@ export class CompletionService {
     const combined = AbortSignal.any([signal, own.signal]);
     const cancelled = { texts: [], cancelled: true };
     if (this.current.kind !== 'ready' && this.current.kind !== 'generating') return { texts: [], cancelled: false };
-    if (!(await sleep(settings.debounceMs, combined))) return cancelled;
+    this.stats.requests++;
+    this.lastPlace = placeOf(snapshot);
+    const typed = trigger === 'automatic' ? this.fromPrediction(snapshot, settings) : undefined;
+    if (typed) {
+      this.stats.typedAhead++;
+      this.log.debug(`${snapshot.path}: typed ahead, served from the last prediction with no model run`);
+      return { texts: typed, cancelled: false, source: 'typed-ahead' };
+    }
+    if (!(await sleep(trigger === 'explicit' ? 0 : settings.debounceMs, combined))) return this.cancel(cancelled);
     const ready = this.current.kind === 'ready' ? this.current : { ...this.current, kind: 'ready' as const };
     if (this.generating++ === 0) this.setState({ ...ready, kind: 'generating' });
     try {
-      const result = await this.client.complete(snapshot, this.optionsFor(snapshot, settings), combined);
-      if (!result || combined.aborted) return cancelled;
+      let prediction: Prediction | undefined;
+      const onLookAhead = (text: string) => {
+        if (prediction && this.prediction === prediction && text.startsWith(prediction.text)) this.prediction = prediction = { ...prediction, text };
+      };
+      const result = await this.client.complete(snapshot, this.optionsFor(snapshot, settings), combined, onLookAhead);
+      if (!result || combined.aborted) return this.cancel(cancelled);
       const t = result.timings;
+      this.stats.lastPromptTokens = result.promptTokenIds.length;
+      this.stats.lastCachedTokens = t.cachedTokens ?? 0;
       this.log.info(
-        `${snapshot.path}: ${result.promptTokenIds.length} prompt tokens, ${t.newTokens} new in ${t.totalMs} ms (prefill ${t.prefillMs} ms, decode ${t.decodeMs} ms), stop ${result.completions.map((c) => c.stopReason).join(',') || 'none'}`,
+        `${snapshot.path}: ${result.promptTokenIds.length} prompt tokens (${t.cachedTokens ?? 0} cached), ${t.newTokens} new in ${t.totalMs} ms (prefill ${t.prefillMs} ms, decode ${t.decodeMs} ms), stop ${result.completions.map((c) => c.stopReason).join(',') || 'none'}`,
       );
-      return { texts: postProcessAll(result.completions.map((c) => c.text), snapshot), cancelled: false };
+      const first = result.completions[0];
+      this.prediction = prediction = first ? predictionAt(snapshot, first.text) : undefined;
+      return { texts: postProcessAll(result.completions.map((c) => c.text), snapshot), cancelled: false, source: 'model' };
     } catch (err) {
       const message = describeCause(err);
       this.log.error(`completion failed for ${snapshot.path}: ${message}`);
@@ -144,6 +176,37 @@ export class CompletionService {
       if (this.inFlight === own) this.inFlight = undefined;
       if (--this.generating === 0 && this.current.kind === 'generating') this.setState(ready);
     }
+  }
+
+  /**
+   * Runs the prompt at this place into the KV cache, so the first suggestion there does not pay
+   * for the whole prefix (a file opened, the cursor moved). Any completion supersedes it.
+   */
+  warm(snapshot: DocumentSnapshot, settings: Settings): void {
+    if (this.current.kind !== 'ready' || this.inFlight || placeOf(snapshot) === this.lastPlace) return;
+    this.lastPlace = placeOf(snapshot);
+    const own = new AbortController();
+    this.inFlight = own;
+    void this.client
+      .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true }, own.signal)
+      .catch((err: unknown) => this.log.debug(`warming ${snapshot.path} failed: ${describeCause(err)}`))
+      .finally(() => {
+        if (this.inFlight === own) this.inFlight = undefined;
+      });
+  }
+
+  /** The rest of the last prediction, cut and filtered for this place, when typing continued it. */
+  private fromPrediction(snapshot: DocumentSnapshot, settings: Settings): string[] | undefined {
+    const rest = this.prediction && remainingPrediction(this.prediction, snapshot);
+    if (!rest) return undefined;
+    const cut = newlineCut(rest, newlinePolicy(snapshot, settings.lineMode));
+    const texts = postProcessAll([cut === undefined ? rest : rest.slice(0, cut)], snapshot);
+    return texts.length > 0 ? texts : undefined;
+  }
+
+  private cancel<T>(answer: T): T {
+    this.stats.cancelled++;
+    return answer;
   }
 
   dispose(): void {
@@ -202,6 +265,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+const placeOf = (s: DocumentSnapshot) => `${s.path}|${cursorOffset(s)}|${s.version}`;
 
 /** The settings a load depends on. */
 function loadKeyOf(settings: Settings): string {

@@ -25,6 +25,8 @@ export interface EngineEvents {
   crashed(reason: string, gaveUp: boolean): void;
   /** The fresh process after a crash could not load the model again. */
   reloadFailed(error: GhostwriterError): void;
+  /** A request's first token was sampled in the process. */
+  firstToken?(): void;
 }
 
 const noEvents: EngineEvents = { crashed: () => undefined, reloadFailed: () => undefined };
@@ -42,6 +44,8 @@ export class EngineClient {
   private loadOptions: LoadOptions | undefined;
   /** Settles when the current process has the model loaded (or failed to). */
   private loaded: Promise<ModelInfo> | undefined;
+  /** The latest completion's look-ahead listener: only the newest request's continuation matters. */
+  private lookAheadListener: { id: number; listener: (text: string) => void } | undefined;
   private crashes: number[] = [];
   private lastExit = '';
   private disposed = false;
@@ -67,10 +71,15 @@ export class EngineClient {
     this.kill();
   }
 
-  /** Resolves to undefined when aborted, when the process died, or when no model could be loaded. */
-  async complete(snapshot: DocumentSnapshot, options: CompletionOptions, signal: AbortSignal): Promise<CompletionResult | undefined> {
+  /**
+   * Resolves to undefined when aborted, when the process died, or when no model could be loaded.
+   * `onLookAhead` hears the continuation the process decodes past the answer, if it gets to it
+   * before the next request.
+   */
+  async complete(snapshot: DocumentSnapshot, options: CompletionOptions, signal: AbortSignal, onLookAhead?: (text: string) => void): Promise<CompletionResult | undefined> {
     if (signal.aborted || !(await this.ensureLoaded()) || signal.aborted) return undefined;
     const id = this.nextId++;
+    this.lookAheadListener = onLookAhead ? { id, listener: onLookAhead } : undefined;
     // An abort only matters to a live process; it must never start one.
     const onAbort = () => this.child && this.post({ type: 'abort', id });
     signal.addEventListener('abort', onAbort, { once: true });
@@ -172,6 +181,14 @@ export class EngineClient {
   private onMessage(message: Response): void {
     if (message.type === 'log') {
       this.log[message.level](message.message);
+      return;
+    }
+    if (message.type === 'first-token') {
+      this.events.firstToken?.();
+      return;
+    }
+    if (message.type === 'lookahead') {
+      if (this.lookAheadListener?.id === message.id) this.lookAheadListener.listener(message.text);
       return;
     }
     const reply = this.pending.get(message.id);

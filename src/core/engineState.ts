@@ -12,6 +12,8 @@ export interface EngineState {
   readonly fallbackReason?: string;
   /** The user chose 'cuda' explicitly: a fallback deserves a warning, not just a note. */
   readonly cudaRequested?: boolean;
+  /** Decode speed measured at load on the active provider. */
+  readonly msPerToken?: number;
   /** For 'error' and 'disabled': what is wrong and what to do, as shown to the user. */
   readonly message?: string;
 }

@@ -44,6 +44,8 @@ export interface CompletionOptions
   readonly seed: number;
   /** 'cold' ignores (and does not keep) cached KV state: for benchmarks and reference runs. */
   readonly cache?: 'reuse' | 'cold';
+  /** Only run the prompt into the KV cache (warming it for the next request); no completion. */
+  readonly prefillOnly?: boolean;
 }
 
 export interface Completion {
@@ -77,6 +79,13 @@ export type Request =
 export type Response =
   | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
   | { readonly type: 'completed'; readonly id: number; readonly result: CompletionResult }
+  /**
+   * Sent after 'completed' when the engine decoded on past the suggestion in the background:
+   * the whole continuation from the cursor (the completion's text is its start).
+   */
+  | { readonly type: 'lookahead'; readonly id: number; readonly text: string }
+  /** The request's first new token was sampled: its time to first token, and an event tests wait on. */
+  | { readonly type: 'first-token'; readonly id: number }
   /** The request was aborted before it finished; not an error. */
   | { readonly type: 'aborted'; readonly id: number }
   | { readonly type: 'error'; readonly id: number; readonly error: ErrorData }

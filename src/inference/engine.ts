@@ -100,15 +100,15 @@ export class InferenceEngine {
   }
 
   /**
-   * Prompt -> continuations. `maxNewTokens: 0` only runs the prompt into the cache (warming it
-   * for the next request). An abort stops between prefill chunks or decode steps; what was run
+   * Prompt -> continuations. `prefillOnly` only runs the prompt into the cache (warming it for
+   * the next request). An abort stops between prefill chunks or decode steps; what was run
    * stays cached.
    */
-  async complete(snapshot: DocumentSnapshot, options: CompletionOptions, signal?: AbortSignal): Promise<CompletionResult> {
+  async complete(snapshot: DocumentSnapshot, options: CompletionOptions, signal?: AbortSignal, onFirstToken?: () => void): Promise<CompletionResult> {
     const startedAt = Date.now();
     this.continuation = undefined;
     // Leave room for the new tokens inside n_positions.
-    const budget = Math.max(1, Math.min(options.contextTokens, this.info.nPositions - Math.max(options.maxNewTokens, 1)));
+    const budget = Math.max(1, Math.min(options.contextTokens, this.info.nPositions - options.maxNewTokens));
     const prompt = buildPrompt(snapshot, this.tokenizer, budget, this.eosTokenId, this.anchors.get(snapshot.path));
     this.remember(snapshot.path, prompt.start);
     const tokenizeMs = Date.now() - startedAt;
@@ -123,9 +123,9 @@ export class InferenceEngine {
     const t1 = Date.now();
     const start = await prefill(this.session, cache, prompt.ids.slice(reused), signal);
     const prefillMs = Date.now() - t1;
-    if (!start || options.maxNewTokens === 0) {
+    if (!start || options.prefillOnly) {
       this.pool.trim();
-      this.logRequest(prompt.ids.length, reused, prompt.truncated, 0, signal, tokenizeMs, prefillMs, 0, options.maxNewTokens === 0 ? 'prefill only' : undefined);
+      this.logRequest(prompt.ids.length, reused, prompt.truncated, 0, signal, tokenizeMs, prefillMs, 0, options.prefillOnly ? 'prefill only' : undefined);
       return result([], prefillMs, 0, 0);
     }
     const stopping = [eos(this.eosTokenId), maxNewTokens(options.maxNewTokens), newline(options.newline), deadline(options.timeoutMs)];
@@ -145,6 +145,7 @@ export class InferenceEngine {
         decode: (ids) => this.tokenizer.decode(ids),
         signal,
         startedAt,
+        onToken: (n) => n === 1 && i === 0 && onFirstToken?.(),
       });
       decodeMs += gen.decodeMs;
       newTokens += gen.sampled.length;

@@ -1,5 +1,6 @@
 // Stopping criteria: each looks at the generation so far and may end it, optionally cutting
 // the text (a newline that ended a single-line completion is not part of it).
+import { newlineCut } from '../core/lineStop';
 import type { NewlinePolicy } from '../core/protocol';
 
 export type StopReason = 'eos' | 'max-tokens' | 'newline' | 'blank-line' | 'deadline' | 'aborted' | 'context-full';
@@ -37,16 +38,10 @@ export function deadline(ms: number): StoppingCriterion {
 
 export function newline(policy: NewlinePolicy): StoppingCriterion {
   if (policy === 'none') return () => undefined;
+  const reason = policy === 'singleLine' ? 'newline' : 'blank-line';
   return ({ text }) => {
-    if (policy === 'singleLine') {
-      // Even a leading newline ends it: accepting a line break mid-line would split the user's line.
-      const nl = text.search(/\r?\n/);
-      return nl < 0 ? undefined : { reason: 'newline', cutAt: nl };
-    }
-    const content = text.search(/\S/);
-    if (content < 0) return undefined;
-    const blank = /\r?\n[ \t]*\r?\n/.exec(text.slice(content));
-    return blank ? { reason: 'blank-line', cutAt: content + blank.index } : undefined;
+    const cutAt = newlineCut(text, policy);
+    return cutAt === undefined ? undefined : { reason, cutAt };
   };
 }
 

@@ -10,6 +10,8 @@ export interface CompletionRecord {
   readonly uri: string;
   readonly texts: readonly string[];
   readonly cancelled: boolean;
+  /** 'typed-ahead': the rest of an earlier prediction, no model run. */
+  readonly source?: 'model' | 'typed-ahead';
 }
 
 export interface GhostwriterApi {

@@ -27,11 +27,11 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     // With the suggest widget open VS Code would discard text that does not extend its item.
     if (!settings.enable || context.selectedCompletionInfo) return [];
     const snapshot = snapshotAt(document, position, settings.contextTokens * MAX_CHARS_PER_TOKEN);
-    // An explicit trigger (Alt+\ or the command) should not wait for typing to pause.
-    const effective = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? { ...settings, debounceMs: 0 } : settings;
+    // An explicit trigger (the command) does not wait for typing to pause.
+    const trigger = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'explicit' : 'automatic';
     const abort = abortSignalOf(token);
-    const answer = await this.service.complete(snapshot, effective, abort.signal).finally(() => abort.dispose());
-    this.record({ uri: document.uri.toString(), texts: answer.texts, cancelled: answer.cancelled });
+    const answer = await this.service.complete(snapshot, settings, abort.signal, trigger).finally(() => abort.dispose());
+    this.record({ uri: document.uri.toString(), texts: answer.texts, cancelled: answer.cancelled, ...(answer.source ? { source: answer.source } : {}) });
     return answer.texts.map((text) => new vscode.InlineCompletionItem(text, new vscode.Range(position, position)));
   }
 }
@@ -47,6 +47,7 @@ export function snapshotAt(document: vscode.TextDocument, position: vscode.Posit
     languageId: document.languageId,
     path: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString(),
     version: document.version,
+    prefixOffset: document.offsetAt(start),
   });
 }
 

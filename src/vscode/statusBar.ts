@@ -16,7 +16,7 @@ function detail(state: EngineState): string {
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ghostwriter.status', vscode.StatusBarAlignment.Right, 100);
 
-  constructor() {
+  constructor(private readonly stats: () => { readonly lastPromptTokens: number; readonly lastCachedTokens: number }) {
     this.item.name = 'Ghostwriter';
     this.item.command = COMMANDS.chooseModel;
     this.item.show();
@@ -28,6 +28,9 @@ export class StatusBar implements vscode.Disposable {
     const icon = state.kind === 'ready' && state.cudaRequested ? '$(warning)' : ICONS[state.kind];
     this.item.text = `${icon} Ghostwriter: ${model}${detail(state)}`;
     const lines = [`**Ghostwriter** — ${state.kind}`, `Model: ${model}${provider}`];
+    if (state.msPerToken) lines.push(`Speed: ${(1000 / state.msPerToken).toFixed(0)} tokens/s (${state.msPerToken.toFixed(1)} ms a token, measured at load)`);
+    const { lastPromptTokens, lastCachedTokens } = this.stats();
+    if (lastPromptTokens > 0) lines.push(`Last request: ${lastCachedTokens} of ${lastPromptTokens} prompt tokens from the cache`);
     if (state.fallbackReason) lines.push(`$(warning) ${state.fallbackReason}; running on the CPU.`);
     if (state.message) lines.push(state.message);
     lines.push('Click to choose the model and temperature.');

@@ -8,7 +8,7 @@ import { GhostwriterError } from '../../src/core/errors';
 import { createLogger, type LogLevel } from '../../src/core/logger';
 import type { CompletionOptions } from '../../src/core/protocol';
 import { createSnapshot } from '../../src/core/snapshot';
-import { modelCopy, repoRoot, tinyModel } from './helpers';
+import { modelCopy, preparedCacheDir, repoRoot, tinyModel } from './helpers';
 
 const script = () => join(repoRoot(), 'dist', 'inference.js');
 const snap = (prefix: string, suffix = '') => createSnapshot({ prefix, suffix, languageId: 'python', path: 'x.py', version: 1 });
@@ -16,19 +16,45 @@ const options = (o: Partial<CompletionOptions> = {}): CompletionOptions => ({
   temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, maxNewTokens: 6, contextTokens: 200, timeoutMs: 60_000, newline: 'none', numReturnSequences: 1, seed: 1, ...o,
 });
 
-function setup(spawn = forkInference(script())) {
+export function setup(spawn = forkInference(script())) {
   const lines: [LogLevel, string][] = [];
   const crashes: [string, boolean][] = [];
   const reloadFailures: string[] = [];
+  /** Runs once, when the next request's first token is sampled in the child. */
+  let onFirstToken: (() => void) | undefined;
   const log = createLogger((level, message) => lines.push([level, message]));
   const client = new EngineClient(spawn, log, {
     crashed: (reason, gaveUp) => crashes.push([reason, gaveUp]),
     reloadFailed: (error) => reloadFailures.push(error.message),
+    firstToken: () => {
+      const f = onFirstToken;
+      onFirstToken = undefined;
+      f?.();
+    },
   });
-  return { client, lines, crashes, reloadFailures, log };
+  const atFirstToken = (f: () => void) => (onFirstToken = f);
+  return { client, lines, crashes, reloadFailures, log, atFirstToken };
 }
 
-const load = async (client: EngineClient, modelDir?: string) => client.load({ modelDir: modelDir ?? (await tinyModel()), modelFile: 'auto', executionProvider: 'cpu' });
+/** Resolves when `condition` holds, checking at every turn of the event loop (at most `ms`). */
+async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const load = async (client: EngineClient, modelDir?: string) => client.load({ modelDir: modelDir ?? (await tinyModel()), modelFile: 'auto', executionProvider: 'cpu', cacheDir: preparedCacheDir() });
 const long = () => options({ maxNewTokens: 10_000, contextTokens: 10 });
 
 describe('inference process (real child process over IPC)', function () {
@@ -65,7 +91,7 @@ describe('inference process (real child process over IPC)', function () {
     await ctx.client.load({ modelDir: await tinyModel(), modelFile: 'auto', executionProvider: 'cpu' });
     const controller = new AbortController();
     const pending = ctx.client.complete(snap('def f():'), options({ maxNewTokens: 240, contextTokens: 10 }), controller.signal);
-    setTimeout(() => controller.abort(), 50);
+    ctx.atFirstToken(() => controller.abort());
     assert.equal(await pending, undefined);
     // The inference process says how far it got: well short of the 240 tokens asked for.
     const line = ctx.lines.map(([, m]) => /(\d+) new \(aborted\)/.exec(m)).find(Boolean);
@@ -79,7 +105,7 @@ describe('inference process (real child process over IPC)', function () {
     await ctx.client.load({ modelDir: await tinyModel(), modelFile: 'auto', executionProvider: 'cpu' });
     const firstPid = ctx.client.pid;
     const pending = ctx.client.complete(snap('def f():'), options({ maxNewTokens: 10_000, contextTokens: 10 }), new AbortController().signal);
-    setTimeout(() => process.kill(firstPid!, 'SIGKILL'), 100);
+    ctx.atFirstToken(() => process.kill(firstPid!, 'SIGKILL'));
     assert.equal(await pending, undefined);
     assert.ok(ctx.lines.some(([level, m]) => level === 'error' && /killed by SIGKILL/.test(m)), JSON.stringify(ctx.lines));
     assert.deepEqual(ctx.crashes.map(([, gaveUp]) => gaveUp), [false]);
@@ -92,10 +118,9 @@ describe('inference process (real child process over IPC)', function () {
     await load(ctx.client);
     const pid = ctx.client.pid!;
     const pending = ctx.client.complete(snap('def f():'), long(), new AbortController().signal);
-    setTimeout(() => ctx.client.dispose(), 50);
+    ctx.atFirstToken(() => ctx.client.dispose());
     assert.equal(await pending, undefined);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the process is gone');
+    await until(() => !alive(pid), 'the process is gone');
   });
 
   it('a process that cannot be started resolves the load with a clear error', async () => {
@@ -112,7 +137,7 @@ describe('inference process (real child process over IPC)', function () {
       const pid = ctx.client.pid!;
       copy.cleanup();
       process.kill(pid, 'SIGKILL');
-      await new Promise((r) => setTimeout(r, 200));
+      await until(() => ctx.crashes.length === 1, 'the crash is reported');
       assert.equal(await ctx.client.complete(snap('x'), options(), new AbortController().signal), undefined);
       assert.equal(ctx.reloadFailures.length, 1);
       assert.match(ctx.reloadFailures[0], /does not exist/);
@@ -126,7 +151,7 @@ describe('inference process (real child process over IPC)', function () {
     for (let i = 0; i < 3; i++) {
       const pid = ctx.client.pid!;
       const pending = ctx.client.complete(snap('def f():'), options({ maxNewTokens: 10_000, contextTokens: 10 }), new AbortController().signal);
-      setTimeout(() => process.kill(pid, 'SIGKILL'), 50);
+      ctx.atFirstToken(() => process.kill(pid, 'SIGKILL'));
       assert.equal(await pending, undefined);
       if (i < 2) await ctx.client.complete(snap('x'), options({ maxNewTokens: 1 }), new AbortController().signal);
     }
@@ -143,7 +168,7 @@ describe('completion service', function () {
   let settings: Settings;
   beforeEach(async () => {
     ctx = setup();
-    service = new CompletionService(ctx.client, ctx.log);
+    service = new CompletionService(ctx.client, ctx.log, preparedCacheDir());
     settings = { ...DEFAULTS, modelPath: await tinyModel(), temperature: 0, debounceMs: 0, executionProvider: 'cpu' };
   });
   afterEach(() => {

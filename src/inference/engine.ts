@@ -8,6 +8,7 @@ import type { Completion, CompletionOptions, CompletionResult, LoadOptions, Mode
 import type { DocumentSnapshot } from '../core/snapshot';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import { CachePool } from './cachePool';
+import { cudaProviderInstalled } from './cuda';
 import { generate, prefill, type Generation } from './generate';
 import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
@@ -47,7 +48,9 @@ export class InferenceEngine {
 
   static async load(options: EngineLoadOptions, log: Logger, factory?: SessionFactory): Promise<InferenceEngine> {
     const t0 = Date.now();
-    const folder = await resolveModelFolder(options.modelDir, options.modelFile);
+    // 'auto' ends on the CPU unless the CUDA provider is installed (and then it may still fall back).
+    const onCpu = options.executionProvider === 'cpu' || (options.executionProvider === 'auto' && !cudaProviderInstalled());
+    const folder = await resolveModelFolder(options.modelDir, options.modelFile, onCpu);
     const tokenizer = await loadTokenizer(folder.dir);
     if (tokenizer.size > folder.config.vocabSize) {
       throw new GhostwriterError(

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CompletionOptions } from '../../src/core/protocol';
 import { createSnapshot } from '../../src/core/snapshot';
 import { silentLogger } from '../../src/core/logger';
@@ -192,7 +192,7 @@ describe('engine behaviour', () => {
 
   it('the CLI --json prints the greedy decode by recomputation', async () => {
     const dir = await tinyModel();
-    const out = execFileSync(process.execPath, [join(repoRoot(), 'dist/cli.js'), 'complete', '--model', dir, '--prompt', 'def fibonacci(n):', '--temperature', '0', '--max-new-tokens', '8', '--json'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [join(repoRoot(), 'dist/cli.js'), 'complete', '--model', dir, '--prompt', 'def fibonacci(n):', '--temperature', '0', '--max-new-tokens', '8', '--model-file', 'fp32', '--json'], { encoding: 'utf8' });
     const parsed = JSON.parse(out);
     assert.deepEqual(parsed.promptTokenIds, engine.encode('def fibonacci(n):'));
     assert.deepEqual(parsed.completions[0].tokenIds, await greedyByRecomputation(engine, parsed.promptTokenIds, 8));
@@ -205,5 +205,70 @@ describe('engine behaviour', () => {
       () => execFileSync(process.execPath, [join(repoRoot(), 'dist/cli.js'), 'complete', '--model', '/x', '--prompt', 'a', '--temperature', 'hot'], { encoding: 'utf8', stdio: 'pipe' }),
       (err: { status: number; stderr: string }) => err.status === 2 && /--temperature must be a number/.test(err.stderr),
     );
+  });
+});
+
+describe('graph preparation', () => {
+  const files = async () => {
+    const out: [string, string][] = [];
+    for (const layout of ['model', 'merged', 'legacy'] as const) {
+      const dir = await layoutModel(layout);
+      for (const file of (await import('node:fs')).readdirSync(join(dir, 'onnx'))) out.push([`${layout}/${file}`, join(dir, 'onnx', file)]);
+    }
+    return out;
+  };
+
+  it('finds the LM head and runs it on the last position only, in every layout, fp32 and int8', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseModel } = await import('../../src/inference/onnx/graph');
+    const { rewriteForCache } = await import('../../src/inference/onnx/rewrite');
+    const { kvSlots } = await import('../../src/inference/signature');
+    const all = await files();
+    assert.equal(all.length, 6, all.map(([n]) => n).join(', '));
+    for (const [name, path] of all) {
+      const folder = await resolveModelFolder(dirname(dirname(path)), 'fp32');
+      const result = rewriteForCache(parseModel(readFileSync(path)), { slots: kvSlots(folder.config), vocabSize: folder.config.vocabSize });
+      assert.equal(result.logits, 'head', name);
+      assert.equal(result.inlinedBranch, name.startsWith('merged'), name);
+    }
+  });
+
+  it('the prepared int8 graph decodes the original int8 graph\'s greedy tokens', async () => {
+    const folder = await resolveModelFolder(await tinyModel(), 'quantized');
+    const prepared = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { cacheDir: preparedCacheDir() });
+    const original = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
+    try {
+      assert.equal(prepared.prepared, true, prepared.prepareNote);
+      for (const prompt of PROMPTS) {
+        const ids = Array.from(Buffer.from(prompt), (b) => b + 200);
+        const [a, b] = [prepared.newCache(), original.newCache()];
+        // One token at a time: dynamic quantization scales activations per call, so both graphs see the same rows.
+        let la: Float32Array | undefined;
+        let lb: Float32Array | undefined;
+        for (const id of ids) [la, lb] = [await prepared.forward([id], a), await original.forward([id], b)];
+        for (let i = 0; i < 6; i++) {
+          assert.ok(maxAbsDiff(la!, lb!) < 1e-3, `${JSON.stringify(prompt)} step ${i}: ${maxAbsDiff(la!, lb!)}`);
+          assert.equal(argmax(la!), argmax(lb!));
+          const next = argmax(lb!);
+          [la, lb] = [await prepared.forward([next], a), await original.forward([next], b)];
+        }
+      }
+    } finally {
+      await prepared.release();
+      await original.release();
+    }
+  });
+
+  it('a graph that cannot be prepared runs unprepared, with the reason logged', async () => {
+    const { prepareGraph } = await import('../../src/inference/prepare');
+    const lines: string[] = [];
+    const log = (await import('../../src/core/logger')).createLogger((_l, m) => lines.push(m));
+    const folder = await resolveModelFolder(await tinyModel(), 'fp32');
+    // A spec naming caches the graph does not have: the rewrite refuses, nothing is written.
+    const slots = [{ past: 'past_key_values.9.key', present: 'present.9.key', layout: 'BHTD' as const, heads: 2, headDim: 32 }];
+    const result = await prepareGraph(folder.onnxPath, { slots, vocabSize: 50257 }, preparedCacheDir(), log);
+    assert.equal(result.path, undefined);
+    assert.match(result.note, /no input past_key_values\.9\.key.*original graph/);
+    assert.ok(lines.some((l) => /could not be prepared/.test(l)));
   });
 });

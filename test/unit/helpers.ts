@@ -26,5 +26,6 @@ export function modelCopy(source: string, edit: (dir: string) => void): { dir: s
 export const preparedCacheDir = () => join(repoRoot(), '.cache', 'prepared');
 
 export function loadEngine(modelDir: string, extra: Partial<Parameters<typeof InferenceEngine.load>[0]> = {}) {
-  return InferenceEngine.load({ modelDir, modelFile: 'auto', executionProvider: 'cpu', cacheDir: preparedCacheDir(), ...extra }, silentLogger);
+  // fp32 unless asked: 'auto' on the CPU would pick the int8 file, and these tests compare against fp32 references.
+  return InferenceEngine.load({ modelDir, modelFile: 'fp32', executionProvider: 'cpu', cacheDir: preparedCacheDir(), ...extra }, silentLogger);
 }

@@ -100,10 +100,11 @@ describe('model folders that do not fit are refused, naming the file or input', 
 });
 
 describe('which ONNX file is used (ghostwriter.modelFile)', () => {
-  it('auto prefers model.onnx; quantized picks model_quantized.onnx; a missing fp16 file is named', async () => {
+  it('auto prefers model.onnx on a GPU and the int8 file on the CPU; quantized picks model_quantized.onnx; a missing fp16 file is named', async () => {
     const copy = modelCopy(await tinyModel(), (dir) => copyFileSync(join(dir, 'onnx', 'model.onnx'), join(dir, 'onnx', 'model_quantized.onnx')));
     try {
       assert.match((await resolveModelFolder(copy.dir, 'auto')).onnxPath, /onnx\/model\.onnx$/);
+      assert.match((await resolveModelFolder(copy.dir, 'auto', true)).onnxPath, /onnx\/model_quantized\.onnx$/, 'on the CPU auto prefers int8');
       assert.match((await resolveModelFolder(copy.dir, 'fp32')).onnxPath, /onnx\/model\.onnx$/);
       assert.match((await resolveModelFolder(copy.dir, 'quantized')).onnxPath, /onnx\/model_quantized\.onnx$/);
       await assert.rejects(resolveModelFolder(copy.dir, 'fp16'), /No fp16 ONNX file .* model_fp16\.onnx/);
@@ -118,7 +119,7 @@ describe('which ONNX file is used (ghostwriter.modelFile)', () => {
       rmSync(join(dir, 'onnx', 'model.onnx'));
     });
     try {
-      const engine = await loadEngine(copy.dir);
+      const engine = await loadEngine(copy.dir, { modelFile: 'auto' });
       assert.match(engine.info.onnxPath, /model_quantized\.onnx$/);
       await engine.release();
     } finally {

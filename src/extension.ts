@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
     state: () => service.state,
     waitForState: (kinds, timeoutMs) => waitForState(service, kinds, timeoutMs),
     recentCompletions: () => [...recent],
+    recentLog: () => log.recent(),
   };
 }
 

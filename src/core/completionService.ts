@@ -11,6 +11,7 @@ import { newlineCut } from './lineStop';
 import type { Logger } from './logger';
 import type { CompletionOptions, NewlinePolicy } from './protocol';
 import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
+import { tuned } from './tuning';
 import { predictionAt, remainingPrediction, type Prediction } from './typedAhead';
 
 /** 'explicit': the user asked (Trigger Inline Suggestion): no debounce, no typed-ahead reuse. */
@@ -97,11 +98,16 @@ export class CompletionService {
         ...(this.cacheDir ? { cacheDir: this.cacheDir } : {}),
       });
       if (generation !== this.loadGeneration) return this.latest();
+      if (info.msPerToken && info.prefillMsPerToken) {
+        const t = tuned({ ...settings, explicit: new Set() }, { msPerToken: info.msPerToken, prefillMsPerToken: info.prefillMsPerToken });
+        this.log.info(`tuned to this machine (where not set): contextTokens ${t.contextTokens}, maxNewTokens ${t.maxNewTokens}, timeoutMs ${t.timeoutMs}`);
+      }
       return this.setState({
         kind: 'ready',
         modelName: info.name,
         provider: info.provider,
         ...(info.msPerToken ? { msPerToken: info.msPerToken } : {}),
+        ...(info.prefillMsPerToken ? { prefillMsPerToken: info.prefillMsPerToken } : {}),
         ...(info.fallbackReason ? { fallbackReason: info.fallbackReason, cudaRequested: settings.executionProvider === 'cuda' } : {}),
       });
     } catch (err) {
@@ -214,7 +220,9 @@ export class CompletionService {
     this.stateEmitter.dispose();
   }
 
-  private optionsFor(snapshot: DocumentSnapshot, settings: Settings): CompletionOptions {
+  private optionsFor(snapshot: DocumentSnapshot, given: Settings): CompletionOptions {
+    const { msPerToken, prefillMsPerToken } = this.current;
+    const settings = tuned(given, msPerToken && prefillMsPerToken ? { msPerToken, prefillMsPerToken } : undefined);
     return {
       temperature: settings.temperature,
       topK: settings.topK,

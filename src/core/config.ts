@@ -19,6 +19,11 @@ export interface Settings {
   readonly debounceMs: number;
   readonly timeoutMs: number;
   readonly lineMode: LineMode;
+  /**
+   * Keys the user set (in any scope). Those not set may be tuned to the machine (tuning.ts);
+   * absent: treat every key as set.
+   */
+  readonly explicit?: ReadonlySet<keyof Settings>;
 }
 
 export const DEFAULTS: Settings = Object.freeze({
@@ -52,7 +57,7 @@ interface SimpleRule {
 export type Rule = NumberRule | EnumRule | SimpleRule;
 
 /** Type and bounds of every setting; package.json's schema must say the same. */
-export const RULES: { readonly [K in keyof Settings]: Rule } = {
+export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule } = {
   enable: { kind: 'boolean' },
   modelPath: { kind: 'string' },
   modelFile: { kind: 'enum', values: ['auto', 'fp32', 'fp16', 'quantized'] },
@@ -83,12 +88,14 @@ export interface ParsedSettings {
 export function parseSettings(raw: { readonly [key: string]: unknown }): ParsedSettings {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(RULES) as (keyof Settings)[]) {
+  const explicit = new Set<keyof Settings>();
+  for (const key of Object.keys(RULES) as (keyof typeof RULES)[]) {
     const value = raw[key];
     if (value === undefined || value === null) {
       out[key] = DEFAULTS[key];
       continue;
     }
+    explicit.add(key);
     const problem = check(RULES[key], value);
     if (problem) {
       problems.push(`${SETTINGS_SECTION}.${key}: ${problem}; using the default ${JSON.stringify(DEFAULTS[key])}.`);
@@ -97,6 +104,7 @@ export function parseSettings(raw: { readonly [key: string]: unknown }): ParsedS
       out[key] = value;
     }
   }
+  out['explicit'] = explicit;
   return { settings: Object.freeze(out) as unknown as Settings, problems };
 }
 

@@ -14,6 +14,7 @@ export interface EngineState {
   readonly cudaRequested?: boolean;
   /** Decode speed measured at load on the active provider. */
   readonly msPerToken?: number;
+  readonly prefillMsPerToken?: number;
   /** For 'error' and 'disabled': what is wrong and what to do, as shown to the user. */
   readonly message?: string;
 }

@@ -34,6 +34,7 @@ export interface ModelInfo {
   readonly prepareNote?: string;
   /** Measured at load on the active provider: decode ms per token at a short context. */
   readonly msPerToken?: number;
+  readonly prefillMsPerToken?: number;
 }
 
 /** The sampling and budget settings travel as they are; the rest is decided per request. */

@@ -12,8 +12,10 @@ export interface Prediction {
   readonly before: string;
   /** The rest of the cursor's line then, which typing must not have changed. */
   readonly lineAfter: string;
-  /** The raw continuation from that cursor (before filters). */
+  /** The raw continuation from that cursor (before filters): the suggestion, then the look-ahead. */
   readonly text: string;
+  /** How much of `text` the suggestion itself was. */
+  readonly shown: number;
 }
 
 /** How much of the text before the cursor must still match. */
@@ -27,12 +29,15 @@ export function predictionAt(snapshot: DocumentSnapshot, text: string): Predicti
     before: snapshot.prefix.slice(-CONTEXT_CHARS),
     lineAfter: currentLine(snapshot).after,
     text,
+    shown: text.length,
   };
 }
 
 /**
  * The part of the prediction still ahead of the cursor, when the snapshot is the predicted
- * place with a prefix of the prediction typed; undefined otherwise.
+ * place with a prefix of the prediction typed; undefined otherwise. Inside the suggestion it is
+ * the rest of that suggestion, never more (it must not grow while the user types it); past its
+ * end, what the look-ahead decoded.
  */
 export function remainingPrediction(p: Prediction, snapshot: DocumentSnapshot): string | undefined {
   if (p.path !== snapshot.path) return undefined;
@@ -43,5 +48,5 @@ export function remainingPrediction(p: Prediction, snapshot: DocumentSnapshot): 
   const before = snapshot.prefix.slice(Math.max(0, cut - CONTEXT_CHARS), cut);
   if (!p.before.endsWith(before) && !before.endsWith(p.before)) return undefined;
   if (currentLine(snapshot).after !== p.lineAfter) return undefined;
-  return p.text.slice(typed);
+  return typed < p.shown ? p.text.slice(typed, p.shown) : p.text.slice(typed);
 }

@@ -60,7 +60,7 @@ export class InferenceEngine {
       );
     }
     const session = await ModelSession.create(folder, options.executionProvider, log, factory, { prepare: options.prepare, cacheDir: options.cacheDir });
-    const msPerToken = await measureDecode(session);
+    const { msPerToken, prefillMsPerToken } = await measureSpeed(session);
     const { nLayer, nHead, nEmbd, nPositions, vocabSize } = folder.config;
     const full = session.newCache();
     const bytesPerToken = full.layout.slots.reduce((sum, s) => sum + s.heads * s.headDim, 0) * (full.layout.dtype === 'float16' ? 2 : 4);
@@ -82,9 +82,10 @@ export class InferenceEngine {
       prepared: session.prepared,
       prepareNote: session.prepareNote,
       msPerToken,
+      prefillMsPerToken,
     };
     log.info(
-      `loaded ${info.name} (${info.onnxPath}) on ${info.provider} in ${info.loadMs} ms: n_layer ${nLayer}, n_head ${nHead}, n_embd ${nEmbd}, n_positions ${nPositions}; ${session.prepareNote}; decode ${msPerToken.toFixed(1)} ms/token (${(1000 / msPerToken).toFixed(0)} tokens/s); KV pool budget ${(budget / 2 ** 20).toFixed(0)} MB`,
+      `loaded ${info.name} (${info.onnxPath}) on ${info.provider} in ${info.loadMs} ms: n_layer ${nLayer}, n_head ${nHead}, n_embd ${nEmbd}, n_positions ${nPositions}; ${session.prepareNote}; decode ${msPerToken.toFixed(1)} ms/token (${(1000 / msPerToken).toFixed(0)} tokens/s), prefill ${prefillMsPerToken.toFixed(2)} ms/token; KV pool budget ${(budget / 2 ** 20).toFixed(0)} MB`,
     );
     return new InferenceEngine(session, tokenizer, info, log, tokenizer.eosTokenId ?? folder.config.eosTokenId, pool);
   }
@@ -207,18 +208,21 @@ export class InferenceEngine {
   }
 }
 
-/** Median ms of a one-token step after a short prompt: the speed the status bar and the log report. */
-async function measureDecode(session: ModelSession): Promise<number> {
+/** Decode: median ms of a one-token step after a short prompt; prefill: ms per token of a 32-token chunk. */
+async function measureSpeed(session: ModelSession): Promise<{ msPerToken: number; prefillMsPerToken: number }> {
   const cache = session.newCache();
-  const steps = Math.min(6, session.maxPositions - 9);
-  if (steps < 1) return 0;
-  await session.forward([0, 1, 2, 3, 4, 5, 6, 7], cache);
+  const chunk = Math.min(32, session.maxPositions - 8);
+  const steps = Math.min(6, session.maxPositions - chunk - 1);
+  if (chunk < 1 || steps < 1) return { msPerToken: 0, prefillMsPerToken: 0 };
+  const t0 = performance.now();
+  await session.forward(Array.from({ length: chunk }, (_, i) => i), cache);
+  const prefillMsPerToken = (performance.now() - t0) / chunk;
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t = performance.now();
-    await session.forward([8 + i], cache);
+    await session.forward([chunk + i], cache);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  return { msPerToken: times[times.length >> 1], prefillMsPerToken };
 }

@@ -20,4 +20,6 @@ export interface GhostwriterApi {
   waitForState(kinds: readonly EngineStateKind[], timeoutMs?: number): Promise<EngineState>;
   /** The most recent provider answers, newest last (at most 20). */
   recentCompletions(): readonly CompletionRecord[];
+  /** The last lines of the Ghostwriter log ("level message"), newest last (at most 200). */
+  recentLog(): readonly string[];
 }

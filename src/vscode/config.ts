@@ -2,6 +2,7 @@
 // once, not on every keystroke; it is reported again after the settings change.
 import * as vscode from 'vscode';
 import { parseSettings, RELOAD_KEYS, RULES, SETTINGS_SECTION, type Settings } from '../core/config';
+import { TUNABLE } from '../core/tuning';
 import type { Logger } from '../core/logger';
 
 export class SettingsReader {
@@ -16,7 +17,10 @@ export class SettingsReader {
   read(scope?: vscode.TextDocument): Settings {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
     const raw: Record<string, unknown> = {};
-    for (const key of Object.keys(RULES)) raw[key] = config.get(key);
+    for (const key of Object.keys(RULES)) {
+      // A tunable value nobody set stays unset: the engine tunes it to the machine (tuning.ts).
+      if (!TUNABLE.includes(key as (typeof TUNABLE)[number]) || isSet(config.inspect(key))) raw[key] = config.get(key);
+    }
     const { settings, problems } = parseSettings(raw);
     for (const p of problems) {
       if (this.reported.has(p)) continue;
@@ -41,4 +45,9 @@ export async function saveModelChoice(modelPath: string, temperature: number): P
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   await config.update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
   await config.update('temperature', temperature, vscode.ConfigurationTarget.Global);
+}
+
+function isSet(i: ReturnType<vscode.WorkspaceConfiguration['inspect']>): boolean {
+  if (!i) return false;
+  return [i.globalValue, i.workspaceValue, i.workspaceFolderValue, i.globalLanguageValue, i.workspaceLanguageValue, i.workspaceFolderLanguageValue].some((v) => v !== undefined);
 }

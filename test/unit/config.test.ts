@@ -23,7 +23,7 @@ describe('settings: package.json agrees with src/core/config.ts', () => {
     assert.deepEqual(Object.keys(schema).sort(), Object.keys(DEFAULTS).map((k) => `${SETTINGS_SECTION}.${k}`).sort());
   });
 
-  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+  for (const key of Object.keys(RULES) as (keyof typeof RULES)[]) {
     it(`ghostwriter.${key}: default, type, bounds, enum, scope and description`, () => {
       const entry = schema[`${SETTINGS_SECTION}.${key}`];
       const rule = RULES[key];

@@ -1,3 +1,5 @@
+import { parseModel, tensorDims, type OnnxNode } from '../../src/inference/onnx/graph';
+import { first, readFields } from '../../src/inference/onnx/protoReader';
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -168,51 +170,7 @@ function gpt2Reference(opts: GenerateOptions, ids: number[]): Vec[] {
   });
 }
 
-// ---- reading a written ONNX file back, only as far as the quantized-file checks need ----------
-
-interface ProtoField {
-  field: number;
-  wire: number;
-  int: number;
-  bytes: Buffer;
-}
-
-function protoFields(buf: Buffer): ProtoField[] {
-  const fields: ProtoField[] = [];
-  let pos = 0;
-  const varint = (): number => {
-    let value = 0;
-    for (let scale = 1; ; scale *= 128) {
-      const b = buf[pos++];
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value;
-    }
-  };
-  while (pos < buf.length) {
-    const key = varint();
-    const [field, wire] = [Math.floor(key / 8), key % 8];
-    let [int, bytes] = [0, buf.subarray(0, 0)];
-    if (wire === 0) int = varint();
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else if (wire === 2) {
-      const len = varint();
-      bytes = buf.subarray(pos, pos + len);
-      pos += len;
-    } else throw new Error(`wire type ${wire}`);
-    fields.push({ field, wire, int, bytes });
-  }
-  return fields;
-}
-
-const sub = (buf: Buffer, field: number): ProtoField[] => protoFields(buf).filter((f) => f.field === field);
-const text = (buf: Buffer, field: number): string[] => sub(buf, field).map((f) => f.bytes.toString('utf8'));
-
-interface OnnxNode {
-  opType: string;
-  inputs: string[];
-  outputs: string[];
-}
+// ---- reading a written ONNX file back, with the engine's own reader ----------------------------
 
 interface OnnxInitializer {
   name: string;
@@ -221,32 +179,15 @@ interface OnnxInitializer {
   bytes: number;
 }
 
-/** Top-level nodes and initializers (ModelProto.graph 7; GraphProto.node 1, .initializer 5). */
+/** Top-level nodes and initializers (TensorProto data_type 2, raw_data 9). */
 function readOnnx(path: string): { nodes: OnnxNode[]; initializers: Map<string, OnnxInitializer> } {
-  const graph = sub(readFileSync(path), 7)[0].bytes;
-  const nodes = sub(graph, 1).map((n) => ({ opType: text(n.bytes, 4)[0], inputs: text(n.bytes, 1), outputs: text(n.bytes, 2) }));
+  const { graph } = parseModel(readFileSync(path));
   const initializers = new Map<string, OnnxInitializer>();
-  for (const { bytes: t } of sub(graph, 5)) {
-    // dims: packed (as protoWriter writes them) or one varint per dim.
-    const dims = sub(t, 1).flatMap((f) => (f.wire === 2 ? unpackVarints(f.bytes) : [f.int]));
-    initializers.set(text(t, 8)[0], { name: text(t, 8)[0], dataType: sub(t, 2)[0].int, dims, bytes: sub(t, 9)[0]?.bytes.length ?? 0 });
+  for (const [name, payload] of graph.initializers) {
+    const fields = readFields(payload);
+    initializers.set(name, { name, dataType: first(fields, 2)?.int ?? 0, dims: tensorDims(payload), bytes: first(fields, 9)?.bytes.length ?? 0 });
   }
-  return { nodes, initializers };
-}
-
-function unpackVarints(buf: Buffer): number[] {
-  const out: number[] = [];
-  let value = 0;
-  let scale = 1;
-  for (const b of buf) {
-    value += (b & 0x7f) * scale;
-    scale *= 128;
-    if (b < 0x80) {
-      out.push(value);
-      [value, scale] = [0, 1];
-    }
-  }
-  return out;
+  return { nodes: graph.nodes, initializers };
 }
 
 const countOps = (nodes: OnnxNode[]): Record<string, number> => {

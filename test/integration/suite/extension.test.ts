@@ -148,6 +148,43 @@ describe('Ghostwriter in a real VS Code', function () {
     assert.ok(accepted.length > 0 && accepted.length < suggestion.length, `one word of ${JSON.stringify(suggestion)}, got ${JSON.stringify(accepted)}`);
   });
 
+  it('after a one-character edit the suggestion comes from the KV cache (the log counts cached prompt tokens)', async function () {
+    const editor = await openWithText('cached.js', 'function area(width, height) {\n  return width * height;\n}\n\nconst size = area');
+    await triggerUntilAnswered(api, editor);
+    await editor.edit((b) => b.insert(editor.document.positionAt(editor.document.getText().length), 'Z'));
+    const lines = api.recentLog().length;
+    await triggerUntilAnswered(api, editor);
+    const counted = await waitFor('a per-request log line after the edit', 10_000, () =>
+      api.recentLog().slice(lines).map((l) => /cached\.js: (\d+) prompt tokens \((\d+) cached\)/.exec(l)).filter(Boolean).pop() ?? undefined,
+    );
+    const [prompt, cached] = [Number(counted[1]), Number(counted[2])];
+    assert.ok(cached > 0 && cached >= prompt - 3, `${cached} of ${prompt} prompt tokens from the cache`);
+  });
+
+  it('typing the first characters of a shown suggestion keeps showing the rest of that same suggestion', async function () {
+    // Auto-closing would add text after the cursor that the suggestion did not predict.
+    const editorConfig = vscode.workspace.getConfiguration('editor');
+    await editorConfig.update('autoClosingBrackets', 'never', vscode.ConfigurationTarget.Global);
+    await editorConfig.update('autoClosingQuotes', 'never', vscode.ConfigurationTarget.Global);
+    const editor = await openWithText('typed.js', 'let count = 0;\nfor (let i = 0; i < 10; i++) {\n  count');
+    const uri = editor.document.uri.toString();
+    const seen = await triggerUntilAnswered(api, editor);
+    const shown = answersFor(api, uri, seen)[0].texts[0];
+    assert.ok(shown.length >= 3, `a suggestion to type into: ${JSON.stringify(shown)}`);
+    const before = editor.document.getText();
+    for (let k = 1; k <= 2; k++) {
+      const at = api.recentCompletions().length;
+      await vscode.commands.executeCommand('type', { text: shown[k - 1] });
+      const next = await waitFor(`an answer after typing ${JSON.stringify(shown.slice(0, k))}`, COMPLETION_TIMEOUT_MS, () =>
+        api.recentCompletions().slice(at).find((r) => r.uri === uri && !r.cancelled),
+      );
+      assert.equal(next.source, 'typed-ahead', JSON.stringify(next));
+      assert.deepEqual(next.texts, [shown.slice(k)], 'the rest of the same suggestion, not a new one');
+    }
+    const after = await acceptUntilChanged(editor, 'editor.action.inlineSuggest.commit');
+    assert.equal(after, before + shown, 'accepting puts in exactly the suggestion first shown');
+  });
+
   it('switches model and temperature through ghostwriter.chooseModel', async function () {
     await vscode.commands.executeCommand('ghostwriter.chooseModel', { modelPath: config.models.tinyB, temperature: 0.7 });
     await expectLoaded(config.models.tinyB);

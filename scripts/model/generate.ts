@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import { buildGpt2Graph, type Gpt2Dims, type ModelLayout, type ParamSpec, type WeightFactory } from './gpt2Graph';
 import { encodeModel, writeMessage, type ModelDef } from '../../src/inference/onnx/protoWriter';
-import { encodeQuantizedModel, quantizeGraph } from './quantize';
+import { quantizeGraph } from './quantize';
 import { buildTokenizerFiles, EOS_TOKEN_ID, GPT2_VOCAB_SIZE } from './tokenizerFiles';
 
 export type { ModelLayout, ParamRole, ParamSpec, WeightFactory } from './gpt2Graph';
@@ -203,7 +203,7 @@ function writeOnnx(dir: string, opts: GenerateOptions): void {
     producerVersion: GENERATOR_VERSION,
   };
   writeMessage(join(dir, onnxFileName(layout)), encodeModel({ ...header, graph }));
-  writeMessage(join(dir, quantizedOnnxFileName(layout)), encodeQuantizedModel(header, quantizeGraph(graph)));
+  writeMessage(join(dir, quantizedOnnxFileName(layout)), encodeModel({ ...header, graph: quantizeGraph(graph) }));
 }
 
 export async function generateModel(outDir: string, opts: GenerateOptions): Promise<void> {

@@ -13,27 +13,9 @@
 // DynamicQuantizeLinear per MatMulInteger and the scale Mul's inputs in (x_scale, W_scale) order.
 // Everything else (inputs, outputs, value names of the fp32 graph, the other initializers) is kept.
 import { endianness } from 'node:os';
-import type { GraphDef, ModelDef, NodeDef, TensorDef } from '../../src/inference/onnx/protoWriter';
-import { DataType, encodeGraph, Message } from '../../src/inference/onnx/protoWriter';
+import type { GraphDef, NodeDef, TensorDef } from '../../src/inference/onnx/protoWriter';
+import { DataType } from '../../src/inference/onnx/protoWriter';
 
-/** ONNX TensorProto.DataType codes the shared writer does not list. */
-export const ByteDataType = { UINT8: 2, INT8: 3 } as const;
-export type ByteDataTypeCode = (typeof ByteDataType)[keyof typeof ByteDataType];
-
-/** A one-byte-per-element initializer (the shared TensorDef only knows 4- and 8-byte types). */
-export interface ByteTensorDef {
-  name: string;
-  dataType: ByteDataTypeCode;
-  dims: readonly number[];
-  raw: Uint8Array;
-}
-
-export interface QuantizedGraph {
-  /** The rewritten graph; its initializers are the fp32 ones still in use. */
-  graph: GraphDef;
-  /** The int8 weights and zero points, written beside graph.initializers. */
-  byteInitializers: ByteTensorDef[];
-}
 
 const INT8_MAX = 127;
 
@@ -118,7 +100,7 @@ const bytesOf = (a: Int8Array): Uint8Array => new Uint8Array(a.buffer, a.byteOff
 interface Rewrite {
   nodes: NodeDef[];
   floats: TensorDef[];
-  bytes: ByteTensorDef[];
+  bytes: TensorDef[];
 }
 
 /**
@@ -146,8 +128,8 @@ function integerMatMul(x: string, y: string, m: Int8Matrix, k: number, n: number
     nodes,
     floats: [{ name: wScale, dataType: DataType.FLOAT, dims: [n], raw: littleEndianFloats(m.scale) }],
     bytes: [
-      { name: wq, dataType: ByteDataType.INT8, dims: [k, n], raw: bytesOf(m.q) },
-      { name: wZero, dataType: ByteDataType.INT8, dims: [n], raw: new Uint8Array(n) },
+      { name: wq, dataType: DataType.INT8, dims: [k, n], raw: bytesOf(m.q) },
+      { name: wZero, dataType: DataType.INT8, dims: [n], raw: new Uint8Array(n) },
     ],
   };
 }
@@ -200,12 +182,11 @@ function namesRead(graph: GraphDef, into = new Set<string>()): Set<string> {
 }
 
 /** Rewrites the top-level MatMul/Gemm nodes with constant fp32 B into int8 dynamic-quantized chains. */
-export function quantizeGraph(graph: GraphDef): QuantizedGraph {
+export function quantizeGraph(graph: GraphDef): GraphDef {
   const initializers = new Map(graph.initializers.map((t) => [t.name, t]));
   const done = new Map<string, Int8Matrix>();
   const nodes: NodeDef[] = [];
-  const floats: TensorDef[] = [];
-  const byteInitializers: ByteTensorDef[] = [];
+  const added: TensorDef[] = [];
   const written = new Set<string>();
   for (const node of graph.nodes) {
     const r = rewriteNode(node, initializers, done);
@@ -215,40 +196,13 @@ export function quantizeGraph(graph: GraphDef): QuantizedGraph {
     }
     nodes.push(...r.nodes);
     // A matrix read by several nodes is stored once.
-    for (const t of r.floats.filter((f) => !written.has(f.name))) floats.push(t);
-    for (const t of r.bytes.filter((b) => !written.has(b.name))) byteInitializers.push(t);
-    for (const t of [...r.floats, ...r.bytes]) written.add(t.name);
+    for (const t of [...r.floats, ...r.bytes]) {
+      if (!written.has(t.name)) added.push(t);
+      written.add(t.name);
+    }
   }
   const rewritten: GraphDef = { ...graph, name: `${graph.name}_quantized`, nodes, initializers: [] };
   const read = namesRead(rewritten);
   const kept = graph.initializers.filter((t) => read.has(t.name));
-  return { graph: { ...rewritten, initializers: [...kept, ...floats] }, byteInitializers };
-}
-
-function encodeByteTensor(t: ByteTensorDef): Message {
-  const count = t.dims.reduce((a, b) => a * b, 1);
-  if (t.raw.length !== count) throw new Error(`tensor ${t.name}: ${t.raw.length} bytes of data for dims [${t.dims}]`);
-  // The fields of protoWriter's encodeTensor, whose size check assumes 4- or 8-byte elements.
-  const m = new Message();
-  if (t.dims.length > 0) m.packedInts(1, t.dims);
-  return m.int(2, t.dataType).string(8, t.name).bytes(9, t.raw);
-}
-
-/**
- * ModelProto bytes for a quantized graph: as protoWriter's encodeModel, with the one-byte
- * initializers appended to the graph (repeated fields may come in any order on the wire).
- */
-export function encodeQuantizedModel(model: Omit<ModelDef, 'graph'>, q: QuantizedGraph): Message {
-  const graph = encodeGraph(q.graph);
-  for (const t of q.byteInitializers) graph.message(5, encodeByteTensor(t));
-  const m = new Message()
-    .int(1, model.irVersion)
-    .string(2, model.producerName)
-    .string(3, model.producerVersion)
-    .message(7, graph)
-    .message(8, new Message().string(1, '').int(2, model.opsetVersion));
-  for (const [key, value] of Object.entries(model.metadata ?? {})) {
-    m.message(14, new Message().string(1, key).string(2, value));
-  }
-  return m;
+  return { ...rewritten, initializers: [...kept, ...added] };
 }

@@ -41,7 +41,7 @@ export interface Generation {
 }
 
 /** Prompt tokens per forward: each chunk is one abort point, and the next request waits at most one. */
-export const PREFILL_CHUNK = 64;
+export const PREFILL_CHUNK = 128;
 
 /**
  * Runs `ids` after what the cache holds, in chunks so an abort takes hold between them. Returns

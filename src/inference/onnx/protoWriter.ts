@@ -3,7 +3,7 @@
 // several hundred MB is written chunk by chunk and never concatenated into one buffer.
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7 } as const;
@@ -185,7 +185,9 @@ export function encodeTensor(t: TensorDef): Message {
 }
 
 function bytesPerElement(type: DataTypeCode): number {
-  return type === DataType.INT64 ? 8 : type === DataType.BOOL ? 1 : type === DataType.FLOAT16 ? 2 : 4;
+  if (type === DataType.INT64) return 8;
+  if (type === DataType.BOOL || type === DataType.UINT8 || type === DataType.INT8) return 1;
+  return type === DataType.FLOAT16 ? 2 : 4;
 }
 
 export function encodeValueInfo(v: ValueInfoDef): Message {

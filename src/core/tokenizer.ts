@@ -17,25 +17,30 @@ export async function loadTokenizer(modelDir: string): Promise<TextTokenizer> {
   const json = await readJson(join(modelDir, 'tokenizer.json'));
   const config = await readJson(join(modelDir, 'tokenizer_config.json'));
   let tokenizer: Tokenizer;
+  let textOnly: Tokenizer;
   try {
     tokenizer = new Tokenizer(json, config);
+    // Document text must never become a control token: a file spelling <|endoftext|> (or a FIM
+    // marker) would steer the model. The encoder for text does not know the special tokens.
+    const added = Array.isArray(json['added_tokens']) ? (json['added_tokens'] as { special?: boolean }[]) : [];
+    textOnly = new Tokenizer({ ...json, added_tokens: added.filter((t) => !t.special) }, config);
   } catch (cause) {
     throw new GhostwriterError('tokenizer-invalid', `tokenizer.json in ${modelDir} could not be read as a tokenizer (${describeCause(cause)}).`, {
       cause,
       file: join(modelDir, 'tokenizer.json'),
     });
   }
-  return wrap(tokenizer, config);
+  return wrap(tokenizer, textOnly, config);
 }
 
-function wrap(tokenizer: Tokenizer, config: Record<string, unknown>): TextTokenizer {
+function wrap(tokenizer: Tokenizer, textOnly: Tokenizer, config: Record<string, unknown>): TextTokenizer {
   const eosName = tokenName(config['eos_token']);
   const eosTokenId = eosName === undefined ? undefined : tokenizer.token_to_id(eosName);
   let size = 0;
   for (const id of tokenizer.get_vocab(true).values()) size = Math.max(size, id + 1);
   return {
-    // Code is encoded as-is: no BOS, no post-processor additions.
-    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
+    // Code is encoded as-is: no BOS, no post-processor additions, special tokens spelled out.
+    encode: (text) => textOnly.encode(text, { add_special_tokens: false }).ids,
     decode: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
     eosTokenId,
     size,

@@ -176,6 +176,12 @@ describe('engine behaviour', () => {
     assert.ok(engine.decode([...r.promptTokenIds]).endsWith('\nresult = '));
   });
 
+  it('document text that spells a special token is encoded as text, never as the control token', () => {
+    const ids = engine.encode('x = "<|endoftext|>"');
+    assert.ok(!ids.includes(50256), JSON.stringify(ids));
+    assert.equal(engine.decode(ids), 'x = "<|endoftext|>"');
+  });
+
   it('an empty document starts from <|endoftext|>', async () => {
     const r = await engine.complete(snap(''), options({ maxNewTokens: 2 }));
     assert.deepEqual(r.promptTokenIds, [50256]);

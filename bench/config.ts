@@ -1,0 +1,63 @@
+// The two modes: the full run on a GPT-2-small-shaped model, and --quick on the tiny one.
+import { GPT2_SMALL, TINY, type GenerateOptions } from '../scripts/model/generate';
+import type { ReplayPace } from './replay';
+
+export interface BenchConfig {
+  readonly mode: 'full' | 'quick';
+  readonly modelName: string;
+  readonly model: GenerateOptions;
+  /** Context sizes, tokens: prefill prompts of this many tokens, decode with this many in the cache. */
+  readonly sizes: readonly [number, number, number];
+  readonly decodeNewTokens: number;
+  readonly reps: number;
+  readonly loadReps: number;
+  /** Per measurement (each size counts as one): no new rep starts past it, once two are done. */
+  readonly budgetMs: { readonly load: number; readonly prefill: number; readonly decode: number; readonly firstSuggestion: number };
+  readonly replay: ReplayPace;
+  readonly bandwidthMb: number;
+  readonly bandwidthReps: number;
+  readonly peerTimeoutMs: number;
+  /** Where the JSON goes, relative to the repo root. */
+  readonly output: string;
+}
+
+const PACE: Omit<ReplayPace, 'keystrokes'> = {
+  regionLines: 40,
+  keyMs: [60, 120],
+  pauseMs: [500, 1500],
+  pauseAfterLine: 0.35,
+  pauseAfterKey: 0.03,
+  seed: 20240611,
+};
+
+export const FULL: BenchConfig = {
+  mode: 'full',
+  modelName: 'gpt2-small',
+  model: GPT2_SMALL,
+  sizes: [128, 512, 1024],
+  decodeNewTokens: 32,
+  reps: 5,
+  loadReps: 5,
+  budgetMs: { load: 60_000, prefill: 30_000, decode: 45_000, firstSuggestion: 60_000 },
+  replay: { ...PACE, keystrokes: 200 },
+  bandwidthMb: 768,
+  bandwidthReps: 5,
+  peerTimeoutMs: 8 * 60_000,
+  output: 'bench/results/latest.json',
+};
+
+export const QUICK: BenchConfig = {
+  mode: 'quick',
+  modelName: 'tiny',
+  model: TINY,
+  sizes: [64, 128, 256],
+  decodeNewTokens: 16,
+  reps: 2,
+  loadReps: 2,
+  budgetMs: { load: 10_000, prefill: 5_000, decode: 5_000, firstSuggestion: 5_000 },
+  replay: { ...PACE, keystrokes: 30 },
+  bandwidthMb: 128,
+  bandwidthReps: 2,
+  peerTimeoutMs: 2 * 60_000,
+  output: 'bench/results/quick.json',
+};

@@ -1,0 +1,49 @@
+// What the bench reads about processes: a child's peak memory, this process's event-loop stalls.
+import { existsSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+/** VmHWM (peak resident set) of a process, in MB (2^20 bytes); undefined when it cannot be read. */
+export function peakRssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until a process is gone (after kill), so the next measurement has the CPUs to itself. */
+export async function waitForExit(pid: number | undefined, timeoutMs = 10_000): Promise<void> {
+  if (pid === undefined) return;
+  const until = Date.now() + timeoutMs;
+  while (existsSync(`/proc/${pid}`) && !isZombie(pid) && Date.now() < until) await sleep(20);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The event loop's delay, sampled every millisecond while started. */
+export class EventLoopProbe {
+  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+
+  start(): void {
+    this.histogram.reset();
+    this.histogram.enable();
+  }
+
+  /** Stops and returns the largest and the 99th-percentile delay, ms. */
+  stop(): { maxMs: number; p99Ms: number } {
+    this.histogram.disable();
+    return { maxMs: this.histogram.max / 1e6, p99Ms: this.histogram.percentile(99) / 1e6 };
+  }
+}

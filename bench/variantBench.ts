@@ -1,0 +1,101 @@
+// Everything measured on our side for one model file: load, prefill, decode (EngineClient), then
+// first suggestion and the typing replay (CompletionService), then the inference process's peak RSS.
+import { CompletionService } from '../src/core/completionService';
+import { DEFAULTS, type Settings } from '../src/core/config';
+import type { ModelInfo } from '../src/core/protocol';
+import { newClient, type BenchLog, type EngineRecord } from './client';
+import type { BenchConfig } from './config';
+import type { PromptMaker, SourceFile } from './corpus';
+import { decodeBench, dispose, loadBench, prefillBench, removeDirs, type Ctx, type LoadSample, type RunSample } from './engineBench';
+import { firstSuggestionBench, type FirstSuggestionSample } from './firstSuggestion';
+import { EventLoopProbe, peakRssMb } from './procStats';
+import { replayFile, type FileReplay, type RequestRecord } from './replay';
+import { median } from './stats';
+
+export interface OursRaw {
+  readonly load: LoadSample[];
+  readonly coldInfo: ModelInfo;
+  readonly warmInfo: ModelInfo;
+  /** Keyed by the size's label ("128", "512", "1024"). */
+  readonly prefill: Record<string, RunSample[]>;
+  readonly decode: Record<string, RunSample[]>;
+  readonly firstSuggestion: FirstSuggestionSample[];
+  /** The model CompletionService loaded (no cacheDir: Settings has none). */
+  readonly serviceInfo: ModelInfo | undefined;
+  readonly replay: {
+    readonly requests: RequestRecord[];
+    readonly engine: EngineRecord[];
+    readonly files: FileReplay[];
+    readonly durationMs: number;
+    readonly eventLoop: { maxMs: number; p99Ms: number };
+    readonly peakRssMb: number | undefined;
+  };
+}
+
+/** Prompt tokens for a prefill of `size`: n_positions leaves room for the one new token. */
+export const prefillTokens = (size: number, nPositions: number) => Math.min(size, nPositions - 1);
+
+export async function benchOurs(ctx: Ctx, cfg: BenchConfig, nPositions: number, prompts: PromptMaker, files: readonly SourceFile[], log: BenchLog, say: (s: string) => void): Promise<OursRaw> {
+  const cacheDirs: string[] = [];
+  try {
+    const load = await loadBench(ctx, cfg.loadReps, cfg.budgetMs.load, cacheDirs);
+    say(`load: cold ${Math.round(median(load.samples.map((s) => s.coldMs)))} ms, warm ${Math.round(median(load.samples.map((s) => s.warmMs)))} ms (${load.samples.length} reps)`);
+    const client = load.client;
+    const prefill: Record<string, RunSample[]> = {};
+    const decode: Record<string, RunSample[]> = {};
+    try {
+      for (const size of cfg.sizes) {
+        prefill[size] = await prefillBench(client, prompts, prefillTokens(size, nPositions), cfg.reps, cfg.budgetMs.prefill);
+        say(`prefill ${size}: ${prefill[size].map((s) => s.prefillMs).join(', ')} ms`);
+      }
+      for (const size of cfg.sizes) {
+        decode[size] = await decodeBench(client, prompts, Math.min(size, nPositions), cfg.decodeNewTokens, cfg.reps, cfg.budgetMs.decode);
+        say(`decode ${size}: ${decode[size].map((s) => `${s.decodeMs} ms/${s.newTokens}`).join(', ')}`);
+      }
+    } finally {
+      await dispose(client);
+    }
+
+    // The extension's path: CompletionService over its own engine client, loaded by ensureLoaded.
+    const service = newClient(ctx.root, ctx.logger);
+    const completion = new CompletionService(service, ctx.logger);
+    try {
+      const settings: Settings = { ...DEFAULTS, modelPath: ctx.modelDir, modelFile: ctx.modelFile, executionProvider: 'cpu' };
+      const state = await completion.ensureLoaded(settings);
+      if (state.kind !== 'ready') throw new Error(`CompletionService did not load the model: ${state.message ?? state.kind}`);
+      const firstSuggestion = await firstSuggestionBench(completion, service, { ...settings, debounceMs: 0 }, files, cfg.reps, cfg.budgetMs.firstSuggestion, 0);
+      say(`first suggestion: cold ${firstSuggestion.map((s) => Math.round(s.coldMs)).join(', ')} ms; after an edit ${firstSuggestion.map((s) => Math.round(s.afterEditMs)).join(', ')} ms`);
+
+      const requests: RequestRecord[] = [];
+      const replayed: FileReplay[] = [];
+      service.records.length = 0;
+      const probe = new EventLoopProbe();
+      const started = performance.now();
+      probe.start();
+      for (let i = 0; i < files.length; i++) {
+        replayed.push(await replayFile(completion, settings, files[i], { ...cfg.replay, seed: cfg.replay.seed + i }, requests));
+        const answered = requests.filter((r) => r.file === requests[requests.length - 1]?.file && !r.cancelled).length;
+        say(`replay ${files[i].path}: ${replayed[i].keystrokes} keys in ${(replayed[i].durationMs / 1000).toFixed(1)} s, ${answered} answered`);
+      }
+      const eventLoop = probe.stop();
+      const durationMs = performance.now() - started;
+      const rss = peakRssMb(service.pid);
+      log.line(`replay done: ${requests.length} requests, peak RSS ${rss} MB`);
+      return {
+        load: load.samples,
+        coldInfo: load.coldInfo,
+        warmInfo: load.warmInfo,
+        prefill,
+        decode,
+        firstSuggestion,
+        serviceInfo: service.loads[service.loads.length - 1],
+        replay: { requests, engine: [...service.records], files: replayed, durationMs, eventLoop, peakRssMb: rss },
+      };
+    } finally {
+      completion.dispose();
+      await dispose(service);
+    }
+  } finally {
+    removeDirs(cacheDirs);
+  }
+}

@@ -91,8 +91,11 @@ export async function measureBandwidth(bufferMb: number, reps: number): Promise<
         workers.map(
           (w) =>
             new Promise<void>((resolve, reject) => {
-              w.once('message', () => resolve());
               w.once('error', reject);
+              w.once('message', () => {
+                w.off('error', reject);
+                resolve();
+              });
               w.postMessage(probe);
             }),
         ),

@@ -18,6 +18,18 @@ describe('logits processors', () => {
     assert.deepEqual([...topK(0)([], logits())], [...logits()], 'k = 0 is off');
   });
 
+  it('top-k agrees with a sort on random logits with ties, at every k', () => {
+    const rng = seededRng(3);
+    for (let trial = 0; trial < 20; trial++) {
+      const values = Float32Array.from({ length: 200 + trial * 37 }, () => Math.round(rng() * 40) / 4 - 5);
+      for (const k of [1, 2, 7, 50, values.length - 1]) {
+        const kth = Float32Array.from(values).sort()[values.length - k];
+        const kept = [...topK(k)([], values)].map((v, i) => (v === -Infinity ? -1 : i)).filter((i) => i >= 0);
+        assert.deepEqual(kept, [...values.keys()].filter((i) => values[i] >= kth), `trial ${trial}, k ${k}`);
+      }
+    }
+  });
+
   it('top-p keeps the smallest most likely set reaching p', () => {
     const out = topP(0.5)([], Float32Array.from([0, Math.log(6), Math.log(3), Math.log(1)].map((v) => v)));
     // probabilities 1/11, 6/11, 3/11, 1/11: 6/11 alone reaches 0.5.

@@ -16,32 +16,41 @@ export interface TextTokenizer {
 export async function loadTokenizer(modelDir: string): Promise<TextTokenizer> {
   const json = await readJson(join(modelDir, 'tokenizer.json'));
   const config = await readJson(join(modelDir, 'tokenizer_config.json'));
+  const added = Array.isArray(json['added_tokens']) ? (json['added_tokens'] as AddedToken[]) : [];
   let tokenizer: Tokenizer;
-  let textOnly: Tokenizer;
   try {
-    tokenizer = new Tokenizer(json, config);
     // Document text must never become a control token: a file spelling <|endoftext|> (or a FIM
-    // marker) would steer the model. The encoder for text does not know the special tokens.
-    const added = Array.isArray(json['added_tokens']) ? (json['added_tokens'] as { special?: boolean }[]) : [];
-    textOnly = new Tokenizer({ ...json, added_tokens: added.filter((t) => !t.special) }, config);
+    // marker) would steer the model. So the tokenizer does not know the special tokens at all;
+    // their ids come from the list in tokenizer.json.
+    tokenizer = new Tokenizer({ ...json, added_tokens: added.filter((t) => !t.special) }, config);
   } catch (cause) {
     throw new GhostwriterError('tokenizer-invalid', `tokenizer.json in ${modelDir} could not be read as a tokenizer (${describeCause(cause)}).`, {
       cause,
       file: join(modelDir, 'tokenizer.json'),
     });
   }
-  return wrap(tokenizer, textOnly, config);
+  return wrap(tokenizer, added, config);
 }
 
-function wrap(tokenizer: Tokenizer, textOnly: Tokenizer, config: Record<string, unknown>): TextTokenizer {
+interface AddedToken {
+  readonly id: number;
+  readonly content: string;
+  readonly special?: boolean;
+}
+
+function wrap(tokenizer: Tokenizer, added: readonly AddedToken[], config: Record<string, unknown>): TextTokenizer {
+  const special = new Map(added.filter((t) => t.special).map((t) => [t.content, t.id]));
+  const specialIds = new Set(special.values());
   const eosName = tokenName(config['eos_token']);
-  const eosTokenId = eosName === undefined ? undefined : tokenizer.token_to_id(eosName);
+  const eosTokenId = eosName === undefined ? undefined : (special.get(eosName) ?? tokenizer.token_to_id(eosName));
   let size = 0;
   for (const id of tokenizer.get_vocab(true).values()) size = Math.max(size, id + 1);
+  for (const t of added) size = Math.max(size, t.id + 1);
   return {
     // Code is encoded as-is: no BOS, no post-processor additions, special tokens spelled out.
-    encode: (text) => textOnly.encode(text, { add_special_tokens: false }).ids,
-    decode: (ids) => tokenizer.decode(ids as number[], { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
+    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
+    // Control tokens the model emits are not text.
+    decode: (ids) => tokenizer.decode(ids.filter((id) => !specialIds.has(id)), { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
     eosTokenId,
     size,
   };

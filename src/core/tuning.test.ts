@@ -12,14 +12,14 @@ describe('settings tuned to the measured speed', () => {
 
   it('a slow machine gets a shorter context, shorter suggestions and a deadline that fits them', () => {
     const t = tuned(unset, { msPerToken: 100, prefillMsPerToken: 4 });
-    assert.deepEqual([t.contextTokens, t.maxNewTokens], [250, 10]);
-    assert.equal(t.timeoutMs, 3000, '1.5 × (250·4 + 10·100) = 3000, the default cap');
+    assert.deepEqual([t.contextTokens, t.maxNewTokens], [250, 8]);
+    assert.equal(t.timeoutMs, 2700, '1.5 × (250·4 + 8·100)');
   });
 
   it('values the user set are left alone; without an explicit set nothing is tuned', () => {
     const t = tuned({ ...DEFAULTS, contextTokens: 1024, explicit: new Set(['contextTokens'] as const) }, { msPerToken: 100, prefillMsPerToken: 4 });
     assert.equal(t.contextTokens, 1024);
-    assert.equal(t.maxNewTokens, 10);
+    assert.equal(t.maxNewTokens, 8);
     assert.equal(tuned(DEFAULTS, { msPerToken: 100, prefillMsPerToken: 4 }), DEFAULTS);
   });
 });

@@ -11,9 +11,9 @@ export interface Speed {
   readonly prefillMsPerToken: number;
 }
 
-/** A cold prompt should cost about this much; a suggestion's decode about this much. */
+/** A cold prompt should cost about this much; decoding a suggestion about this much (the look-ahead decodes on in the background). */
 const COLD_PREFILL_MS = 1000;
-const DECODE_MS = 1000;
+const DECODE_MS = 500;
 
 /** The settings with unset tunable values derived from `speed` (never above the defaults). */
 export function tuned(settings: Settings, speed: Speed | undefined): Settings {

@@ -64,8 +64,9 @@ export class InferenceEngine {
     const { nLayer, nHead, nEmbd, nPositions, vocabSize } = folder.config;
     const full = session.newCache();
     const bytesPerToken = full.layout.slots.reduce((sum, s) => sum + s.heads * s.headDim, 0) * (full.layout.dtype === 'float16' ? 2 : 4);
-    // Room for two full-context states (the current file and one more), at least 32 MB.
-    const budget = Math.max(32 * 2 ** 20, 2 * nPositions * bytesPerToken);
+    // Room for one full-context state and half another (the current file, and a smaller second
+    // place), at least 32 MB: the pool is most of what the process holds beyond the weights.
+    const budget = Math.max(32 * 2 ** 20, 1.5 * nPositions * bytesPerToken);
     const pool = new CachePool(() => session.newCache(), budget, log);
     const info: ModelInfo = {
       name: folder.name,

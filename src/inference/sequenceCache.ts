@@ -14,6 +14,8 @@ export interface CacheLayout {
 }
 
 const INITIAL_CAPACITY = 64;
+/** Capacity grows by half again: amortised O(1) appends, at most a third of the buffer unused. */
+const GROWTH = 1.5;
 
 export const channelsOf = (slot: KvSlot): number => slot.heads * slot.headDim;
 
@@ -79,7 +81,7 @@ export class SequenceCache {
   private reserve(tokens: number): void {
     if (tokens <= this.capacity) return;
     let capacity = this.capacity;
-    while (capacity < tokens) capacity *= 2;
+    while (capacity < tokens) capacity = Math.ceil(capacity * GROWTH);
     capacity = Math.min(capacity, this.maxTokens);
     this.buffers = this.buffers.map((old, i) => {
       const grown = this.alloc(capacity * channelsOf(this.layout.slots[i]));

@@ -1,7 +1,7 @@
 // Everything measured on our side for one model file: load, prefill, decode (EngineClient), then
 // first suggestion and the typing replay (CompletionService), then the inference process's peak RSS.
 import { CompletionService } from '../src/core/completionService';
-import { DEFAULTS, type Settings } from '../src/core/config';
+import { parseSettings, type Settings } from '../src/core/config';
 import type { ModelInfo } from '../src/core/protocol';
 import { newClient, type BenchLog, type EngineRecord } from './client';
 import type { BenchConfig } from './config';
@@ -60,7 +60,8 @@ export async function benchOurs(ctx: Ctx, cfg: BenchConfig, nPositions: number, 
     const service = newClient(ctx.root, ctx.logger);
     const completion = new CompletionService(service, ctx.logger);
     try {
-      const settings: Settings = { ...DEFAULTS, modelPath: ctx.modelDir, modelFile: ctx.modelFile, executionProvider: 'cpu' };
+      // As the extension reads them: what is not set stays free for the engine to tune to the machine.
+      const settings: Settings = parseSettings({ modelPath: ctx.modelDir, modelFile: ctx.modelFile, executionProvider: 'cpu' }).settings;
       const state = await completion.ensureLoaded(settings);
       if (state.kind !== 'ready') throw new Error(`CompletionService did not load the model: ${state.message ?? state.kind}`);
       const firstSuggestion = await firstSuggestionBench(completion, service, { ...settings, debounceMs: 0 }, files, cfg.reps, cfg.budgetMs.firstSuggestion, 0);

@@ -1,16 +1,6 @@
-// A seeded random number generator, so every run types the same keys at the same pace.
-
-/** mulberry32: uniform floats in [0, 1) from a 32-bit seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded randomness for the replay, so every run types the same keys at the same pace: the
+// engine's own generator (mulberry32).
+export { seededRng as seededRandom } from '../src/inference/rng';
 
 /** A uniform float in [lo, hi). */
 export function uniform(random: () => number, lo: number, hi: number): number {

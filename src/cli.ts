@@ -1,15 +1,19 @@
 // `ghostwriter complete`: the classic generate() example on the same engine as the extension
 // (in-process here; the extension always goes through the inference process).
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { RULES, type ExecutionProvider, type ModelFile } from './core/config';
 import { describeCause } from './core/errors';
+import { defaultEndpoint, formatBytes, parseModelSource, resolveModel, type DownloadProgress } from './core/hub/index';
 import { createLogger } from './core/logger';
 import type { CompletionOptions, NewlinePolicy } from './core/protocol';
 import { createSnapshot } from './core/snapshot';
+import { cudaProviderInstalled } from './inference/cuda';
 import { InferenceEngine } from './inference/engine';
 
-const USAGE = `usage: node dist/cli.js complete --model DIR --prompt TEXT
+const USAGE = `usage: node dist/cli.js complete --model DIR|OWNER/NAME[@REVISION] (--prompt TEXT | --prompt-file FILE|-)
+  [--revision REV=main] [--hub-endpoint URL=$HF_ENDPOINT|https://huggingface.co] (token: $HF_TOKEN)
   [--max-new-tokens N=50] [--temperature T=0.7] [--top-k K=50] [--top-p P=1] [--repetition-penalty R=1]
   [--seed S=1] [--num-return-sequences N=1] [--line-mode none|singleLine|multiLine]
   [--execution-provider auto|cuda|cpu] [--model-file auto|fp32|fp16|quantized] [--json] [--verbose]`;
@@ -26,6 +30,9 @@ async function main(argv: string[]): Promise<number> {
     options: {
       model: { type: 'string' },
       prompt: { type: 'string' },
+      'prompt-file': { type: 'string' },
+      revision: { type: 'string' },
+      'hub-endpoint': { type: 'string' },
       'max-new-tokens': { type: 'string', default: '50' },
       temperature: { type: 'string', default: '0.7' },
       'top-k': { type: 'string', default: '50' },
@@ -40,7 +47,18 @@ async function main(argv: string[]): Promise<number> {
       verbose: { type: 'boolean', default: false },
     },
   });
-  if (!values.model || values.prompt === undefined) throw new UsageError('--model and --prompt are required');
+  if (!values.model || (values.prompt === undefined) === (values['prompt-file'] === undefined)) {
+    throw new UsageError('--model and one of --prompt or --prompt-file are required');
+  }
+  if (values.prompt !== undefined && Buffer.byteLength(values.prompt) > MAX_PROMPT_ARG_BYTES) {
+    throw new UsageError(
+      `--prompt is ${Buffer.byteLength(values.prompt)} bytes; a prompt over ${MAX_PROMPT_ARG_BYTES / 1024} KB must come from a file: ` +
+        '--prompt-file FILE, or --prompt-file - to read it from stdin (onnxruntime crashes loading a model when the process has a command-line argument of about 29 KB or more)',
+    );
+  }
+  const source = parseModelSource(values.model, { revision: values.revision });
+  const executionProvider = oneOf(values['execution-provider'], 'execution-provider', ruleValues('executionProvider')) as ExecutionProvider;
+  const modelFile = oneOf(values['model-file'], 'model-file', ruleValues('modelFile')) as ModelFile;
   const options: CompletionOptions = {
     maxNewTokens: int(values['max-new-tokens'], 'max-new-tokens', 1, 4096),
     temperature: num(values.temperature, 'temperature', 0, 100),
@@ -59,16 +77,39 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger((level, message) => {
     if (values.verbose || level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
   }, 'cli');
-  const engine = await InferenceEngine.load(
-    {
-      modelDir: values.model,
-      executionProvider: oneOf(values['execution-provider'], 'execution-provider', ruleValues('executionProvider')) as ExecutionProvider,
-      modelFile: oneOf(values['model-file'], 'model-file', ruleValues('modelFile')) as ModelFile,
-    },
-    log,
-  );
+  const prompt = values.prompt ?? (await readPrompt(values['prompt-file']!));
+  let modelDir = source.kind === 'folder' ? source.path : '';
+  if (source.kind === 'hub') {
+    // The same choice the engine makes below: 'auto' runs on the CPU unless the CUDA provider is installed.
+    const onCpu = executionProvider === 'cpu' || (executionProvider === 'auto' && !cudaProviderInstalled());
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    const progress = progressPrinter();
+    try {
+      const model = await resolveModel({
+        source,
+        modelFile,
+        onCpu,
+        endpoint: values['hub-endpoint'] ?? defaultEndpoint(),
+        token: process.env['HF_TOKEN']?.trim() || undefined,
+        offline: ['1', 'on', 'yes', 'true'].includes((process.env['HF_HUB_OFFLINE'] ?? '').toLowerCase()),
+        signal: abort.signal,
+        onProgress: progress.update,
+      });
+      if (model.kind !== 'hub') throw new Error('unreachable');
+      progress.done(model.downloadedBytes);
+      if (model.note) log.warn(model.note);
+      log.info(`${model.repoId}@${model.revision}: commit ${model.commit}, ${model.fromCache ? 'from the cache' : `downloaded ${formatBytes(model.downloadedBytes)}`}: ${model.dir}`);
+      modelDir = model.dir;
+    } finally {
+      progress.done(0);
+      process.removeListener('SIGINT', onSigint);
+    }
+  }
+  const engine = await InferenceEngine.load({ modelDir, executionProvider, modelFile }, log);
   try {
-    const snapshot = createSnapshot({ prefix: values.prompt, suffix: '', languageId: 'plaintext', path: '<prompt>', version: 1 });
+    const snapshot = createSnapshot({ prefix: prompt, suffix: '', languageId: 'plaintext', path: '<prompt>', version: 1 });
     const result = await engine.complete(snapshot, options);
     if (values.json) {
       process.stdout.write(
@@ -77,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
     } else {
       result.completions.forEach((c, i) => {
         if (result.completions.length > 1) process.stdout.write(`--- ${i + 1} ---\n`);
-        process.stdout.write(`${values.prompt}${c.text}\n`);
+        process.stdout.write(`${prompt}${c.text}\n`);
       });
     }
     return 0;
@@ -87,6 +128,52 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** onnxruntime-node segfaults creating a session when the process has an argument of ~29 KB (../shared/notes/onnx-models-and-runtime.md). */
+const MAX_PROMPT_ARG_BYTES = 16 * 1024;
+
+async function readPrompt(file: string): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --prompt-file ${file}: ${describeCause(err)}`);
+  }
+}
+
+/** Download progress on stderr (stdout stays the completion, or the JSON): one updating line on a terminal, a line per file otherwise. */
+function progressPrinter(): { update: (p: DownloadProgress) => void; done: (downloaded: number) => void } {
+  const tty = process.stderr.isTTY;
+  const started = Date.now();
+  let last = 0;
+  let file = '';
+  let shown = false;
+  return {
+    update(p) {
+      shown = true;
+      if (!tty) {
+        if (p.file !== file) process.stderr.write(`downloading ${p.file} (${formatBytes(p.fileTotal)}; ${p.fileIndex + 1} of ${p.fileCount}, ${formatBytes(p.total)} in all)\n`);
+        file = p.file;
+        return;
+      }
+      const now = Date.now();
+      if (now - last < 100 && p.fileBytes < p.fileTotal) return;
+      last = now;
+      const pct = p.total > 0 ? Math.floor((100 * p.bytes) / p.total) : 100;
+      process.stderr.write(`\r\x1b[Kdownloading ${p.file} ${formatBytes(p.fileBytes)}/${formatBytes(p.fileTotal)} · ${formatBytes(p.bytes)}/${formatBytes(p.total)} (${pct}%)`);
+    },
+    done(downloaded) {
+      if (!shown) return;
+      shown = false;
+      if (tty) process.stderr.write('\r\x1b[K');
+      if (downloaded > 0) process.stderr.write(`downloaded ${formatBytes(downloaded)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    },
+  };
+}
 
 function ruleValues(key: 'executionProvider' | 'modelFile'): readonly string[] {
   const rule = RULES[key];

@@ -7,6 +7,14 @@ export type ErrorCode =
   | 'inference-failed' // session.run threw
   | 'inference-crashed' // the inference process died
   | 'not-loaded'
+  | 'model-source-invalid' // neither a folder nor a well-formed hub repo id[@revision]; a bad endpoint URL
+  | 'hub-unreachable' // offline, endpoint down, connection broke (resumable)
+  | 'hub-unauthorized' // 401/403: private or gated, a token is needed
+  | 'hub-not-found' // 404: the repo, revision or a needed file
+  | 'hub-invalid' // the endpoint answered something unusable or unsafe (a file name outside the cache)
+  | 'download-corrupt' // a downloaded file's checksum does not match the hub's listing
+  | 'disk-full'
+  | 'cancelled'
   | 'internal';
 
 /** The plain-data form of an error, as it travels between processes. */

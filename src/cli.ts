@@ -11,6 +11,7 @@ import type { CompletionOptions, NewlinePolicy } from './core/protocol';
 import { createSnapshot } from './core/snapshot';
 import { cudaProviderInstalled } from './inference/cuda';
 import { InferenceEngine } from './inference/engine';
+import { runPostprocess } from './cliPostprocess';
 
 const USAGE = `usage: node dist/cli.js complete --model DIR|OWNER/NAME[@REVISION] (--prompt TEXT | --prompt-file FILE|-)
   [--revision REV=main] [--hub-endpoint URL=$HF_ENDPOINT|https://huggingface.co] (token: $HF_TOKEN)
@@ -20,6 +21,8 @@ const USAGE = `usage: node dist/cli.js complete --model DIR|OWNER/NAME[@REVISION
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Replays post-processing over raw outputs (no model): src/cliPostprocess.ts.
+  if (command === 'postprocess') return runPostprocess(rest);
   if (command !== 'complete') {
     process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);
     return 2;

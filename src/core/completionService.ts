@@ -6,11 +6,11 @@ import { RELOAD_KEYS, type Settings } from './config';
 import type { EngineClient } from './engineClient';
 import type { EngineState } from './engineState';
 import { Emitter } from './events';
-import { postProcessAll } from './filters';
-import { newlineCut } from './lineStop';
+import { decide } from './completionPolicy';
 import type { Logger } from './logger';
 import type { CompletionOptions, NewlinePolicy } from './protocol';
 import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
+import { suggestAll, type Suggestion } from './suggestion';
 import { tuned } from './tuning';
 import { predictionAt, remainingPrediction, type Prediction } from './typedAhead';
 
@@ -19,6 +19,8 @@ export type Trigger = 'automatic' | 'explicit';
 
 export interface CompletionAnswer {
   readonly texts: readonly string[];
+  /** Per text: how many characters after the cursor it replaces (closers it re-emits); absent: none. */
+  readonly replaceSuffixChars?: readonly number[];
   /** True when the request was aborted or superseded before it finished: no items, no error. */
   readonly cancelled: boolean;
   /** 'typed-ahead': served from what an earlier request already decoded, with no model run. */
@@ -145,13 +147,15 @@ export class CompletionService {
     const combined = AbortSignal.any([signal, own.signal]);
     const cancelled = { texts: [], cancelled: true };
     if (this.current.kind !== 'ready' && this.current.kind !== 'generating') return { texts: [], cancelled: false };
+    // The mid-line gate: text after the cursor that is not closers or punctuation gets nothing.
+    if (decide(snapshot, settings.lineMode) === undefined) return { texts: [], cancelled: false };
     this.stats.requests++;
     this.lastPlace = placeOf(snapshot);
     const typed = trigger === 'automatic' ? this.fromPrediction(snapshot, settings) : undefined;
     if (typed) {
       this.stats.typedAhead++;
       this.log.debug(`${snapshot.path}: typed ahead, served from the last prediction with no model run`);
-      return { texts: typed, cancelled: false, source: 'typed-ahead' };
+      return { ...answerOf(typed), cancelled: false, source: 'typed-ahead' };
     }
     if (!(await sleep(trigger === 'explicit' ? 0 : settings.debounceMs, combined))) return this.cancel(cancelled);
     const ready = this.current.kind === 'ready' ? this.current : { ...this.current, kind: 'ready' as const };
@@ -171,7 +175,7 @@ export class CompletionService {
       );
       const first = result.completions[0];
       this.prediction = prediction = first ? predictionAt(snapshot, first.text) : undefined;
-      return { texts: postProcessAll(result.completions.map((c) => c.text), snapshot), cancelled: false, source: 'model' };
+      return { ...answerOf(suggestAll(result.completions.map((c) => c.text), snapshot, settings.lineMode)), cancelled: false, source: 'model' };
     } catch (err) {
       const message = describeCause(err);
       this.log.error(`completion failed for ${snapshot.path}: ${message}`);
@@ -202,12 +206,12 @@ export class CompletionService {
   }
 
   /** The rest of the last prediction, cut and filtered for this place, when typing continued it. */
-  private fromPrediction(snapshot: DocumentSnapshot, settings: Settings): string[] | undefined {
+  private fromPrediction(snapshot: DocumentSnapshot, settings: Settings): Suggestion[] | undefined {
     const rest = this.prediction && remainingPrediction(this.prediction, snapshot);
     if (!rest) return undefined;
-    const cut = newlineCut(rest, newlinePolicy(snapshot, settings.lineMode));
-    const texts = postProcessAll([cut === undefined ? rest : rest.slice(0, cut)], snapshot);
-    return texts.length > 0 ? texts : undefined;
+    // The same rules as a fresh answer: the newline stop replayed, then the filters.
+    const items = suggestAll([rest], snapshot, settings.lineMode);
+    return items.length > 0 ? items : undefined;
   }
 
   private cancel<T>(answer: T): T {
@@ -246,15 +250,15 @@ export class CompletionService {
 }
 
 /**
- * 'auto': in the middle of a line, or after code that does not open a block, complete the line;
- * on an empty line or after an opener (`{`, `(`, `[`, `:`), offer a block.
+ * The policy the decoder stops by (src/core/completionPolicy.ts decides): 'auto' completes the
+ * line, or offers a block where the code around the cursor opens one.
  */
 export function newlinePolicy(snapshot: DocumentSnapshot, mode: Settings['lineMode']): NewlinePolicy {
-  if (mode !== 'auto') return mode;
-  const { before, after } = currentLine(snapshot);
-  if (after.trim().length > 0) return 'singleLine';
-  const code = before.trimEnd();
-  return code.length === 0 || /[{([:]$/.test(code) ? 'multiLine' : 'singleLine';
+  return decide(snapshot, mode) ?? 'singleLine';
+}
+
+function answerOf(items: readonly Suggestion[]): { texts: string[]; replaceSuffixChars: number[] } {
+  return { texts: items.map((s) => s.text), replaceSuffixChars: items.map((s) => s.replaceSuffixChars) };
 }
 
 /** Resolves true after ms, or false at once when the signal aborts first. */

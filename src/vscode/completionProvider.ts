@@ -32,7 +32,10 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const abort = abortSignalOf(token);
     const answer = await this.service.complete(snapshot, settings, abort.signal, trigger).finally(() => abort.dispose());
     this.record({ uri: document.uri.toString(), texts: answer.texts, cancelled: answer.cancelled, ...(answer.source ? { source: answer.source } : {}) });
-    return answer.texts.map((text) => new vscode.InlineCompletionItem(text, new vscode.Range(position, position)));
+    // A suggestion that re-emits the closers after the cursor replaces them (its range covers them).
+    return answer.texts.map(
+      (text, i) => new vscode.InlineCompletionItem(text, new vscode.Range(position, position.translate(0, answer.replaceSuffixChars?.[i] ?? 0))),
+    );
   }
 }
 

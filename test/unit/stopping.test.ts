@@ -25,8 +25,10 @@ describe('stopping criteria', () => {
     assert.equal(c(state('foo(1)')), undefined);
     assert.deepEqual(c(state('foo(1)\n  bar')), { reason: 'newline', cutAt: 6 });
     assert.deepEqual(c(state('a\r\nb')), { reason: 'newline', cutAt: 1 });
-    // A leading newline too: a line break inserted mid-line would split the user's line.
-    assert.deepEqual(c(state('\n  x')), { reason: 'newline', cutAt: 0 });
+    // A leading newline goes on to the next line's text (at the end of a line that is the
+    // suggestion; mid-line, post-processing cuts it there: src/core/lineStop.ts).
+    assert.equal(c(state('\n  x')), undefined);
+    assert.deepEqual(c(state('\n  x\n')), { reason: 'newline', cutAt: 4 });
   });
 
   it('multi-line stops at the first blank line after text', () => {

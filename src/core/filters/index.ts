@@ -1,13 +1,44 @@
-// The post-processing chain, in order; a filter that drops a completion ends it.
+// The post-processing chain, in order; a filter that drops a completion ends it. Text filters
+// first (the text with '\n' line breaks), then the range: what the text replaces after the cursor.
 import type { DocumentSnapshot } from '../snapshot';
 import { dropBlank } from './dropBlank';
+import { dropDuplicateClosingLine } from './dropDuplicateClosingLine';
+import { dropRepeatedLines } from './dropRepeatedLines';
 import { dropSuffixOverlap } from './dropSuffixOverlap';
+import { keepSurrogatePairs } from './keepSurrogatePairs';
+import { normalizeIndentation } from './normalizeIndentation';
+import { replaceClosers } from './replaceClosers';
+import { stopAtBlockEnd } from './stopAtBlockEnd';
+import { stopAtDedent } from './stopAtDedent';
 import { trimIncompleteCharacter } from './trimIncompleteCharacter';
+import { trimLeadingSpace } from './trimLeadingSpace';
 import { trimTrailingWhitespace } from './trimTrailingWhitespace';
-import type { Filter } from './types';
+import type { Filter, RangeFilter, Suggestion } from './types';
 
-export const FILTERS: readonly Filter[] = [trimIncompleteCharacter, trimTrailingWhitespace, dropSuffixOverlap, dropBlank];
+export type { Filter, RangeFilter, Suggestion } from './types';
 
+export const FILTERS: readonly Filter[] = [
+  // Never show half a character.
+  trimIncompleteCharacter,
+  keepSurrogatePairs,
+  // Fit the text to where it goes.
+  trimLeadingSpace,
+  normalizeIndentation,
+  // Where a block ends.
+  stopAtBlockEnd,
+  stopAtDedent,
+  // What would be said twice.
+  dropRepeatedLines,
+  trimTrailingWhitespace,
+  dropSuffixOverlap,
+  dropDuplicateClosingLine,
+  trimTrailingWhitespace,
+  dropBlank,
+];
+
+export const RANGE_FILTER: RangeFilter = replaceClosers;
+
+/** The text filters over one completion (the range left out). */
 export function postProcess(completion: string, snapshot: DocumentSnapshot, filters: readonly Filter[] = FILTERS): string | undefined {
   let text: string | undefined = completion;
   for (const f of filters) {
@@ -17,12 +48,8 @@ export function postProcess(completion: string, snapshot: DocumentSnapshot, filt
   return text;
 }
 
-/** Post-processes each completion and drops empty ones and duplicates. */
-export function postProcessAll(completions: readonly string[], snapshot: DocumentSnapshot): string[] {
-  const out: string[] = [];
-  for (const c of completions) {
-    const text = postProcess(c, snapshot);
-    if (text !== undefined && !out.includes(text)) out.push(text);
-  }
-  return out;
+/** The whole chain: the text filters, then what the text replaces after the cursor. */
+export function postProcessSuggestion(completion: string, snapshot: DocumentSnapshot): Suggestion | undefined {
+  const text = postProcess(completion, snapshot);
+  return text === undefined ? undefined : RANGE_FILTER(text, snapshot);
 }

@@ -5,4 +5,5 @@ describeFilter('trimTrailingWhitespace', trimTrailingWhitespace, [
   ['def f(n):├\n    return n  \n\n┤', '\n    return n'],
   ['let a = ├1;┤', '1;'],
   ['├   ┤', ''],
+  ['if (a) {├  \n  b(); \t\n}┤', '\n  b();\n}'],
 ]);

@@ -1,0 +1,25 @@
+import { scenario as s } from './scenario';
+
+export const PYTHON = [
+  s('block after a def header, ended by the dedent', 'python', 'def add(a, b):├\n    return a + b\nprint(add(1, 2))┤\n', '\n    return a + b'),
+  s('block ends at the first blank line', 'python', 'def f():├\n    x = 1\n    return x\n\ndef g():\n    pass┤', '\n    x = 1\n    return x'),
+  s('closer after the cursor re-emitted: replaced', 'python', 'total = sum(├values)┤)', 'values)', { replace: 1 }),
+  s('a bracket the completion opened itself is kept, nothing replaced', 'python', 'print(├len(x)┤)', 'len(x)'),
+  s('its own bracket and the closer: the closer is replaced', 'python', 'print(├len(x))┤)', 'len(x))', { replace: 1 }),
+  s('mid-line gate: a word after the cursor', 'python', 'result = comp├ute(x)┤ute(x)', null),
+  s('end of a line: an output starting with a newline continues on the next line', 'python', 'x = load()├\nprint(x)\nmore┤\n', '\nprint(x)'),
+  s('single-line mode at a line end shows the next line, a newline first', 'python', 'def f():├\n    return 1\n    x┤\n', '\n    return 1', { mode: 'single' }),
+  s('a suggestion repeating the next line is dropped', 'python', 'a = 1├\nb = 2┤\nb = 2\n', null),
+  s('leading space not doubled after the indentation', 'python', 'def f(n):\n    ├ return n * 2┤\n', 'return n * 2'),
+  s('open docstring is a block, ended where the string closes', 'python', 'def f():\n    """├Return one.\n    """\n    return 1┤', 'Return one.\n    """'),
+  s('comment: one line, even after a colon', 'python', '# compute the totals:├ first sum them\nthen print┤', ' first sum them'),
+  s('consecutive repeated lines dropped', 'python', 'import os\n├import sys\nimport sys\nimport sys┤', 'import sys'),
+  s('tabs from the model become the file\'s four spaces', 'python', 'class A:\n    def f(self):\n        pass\n    def g(self):├\n\t\treturn 1┤', '\n        return 1'),
+  s('two-space steps from the model become the file\'s four', 'python', 'class A:\n    def f(self):\n        pass\n    def g(self):├\n      x = 1\n      if x:\n        y()┤', '\n        x = 1\n        if x:\n            y()'),
+  s('dict literal: the closing brace below is not doubled', 'python', 'config = {├\n    "debug": True,\n}┤\n}', '\n    "debug": True,'),
+  s('CRLF document: line endings follow the document', 'python', 'def f():\r\n    ├x = 1\n    return x┤\r\n', 'x = 1\r\n    return x'),
+  s('emoji kept whole, the closing quote replaced', 'python', 'msg = "├🎉 done"┤"', '🎉 done"', { replace: 1 }),
+  s('CJK comment, cut before an incomplete character', 'python', '# 日本├語のコメント\uFFFD\uFFFD┤', '語のコメント'),
+  s('else at a lower indentation ends the if body', 'python', 'if x:\n    ├a()\nelse:\n    b()┤', 'a()'),
+  s('header still missing its colon is a block', 'python', 'class Point├:\n    x: int\n    y: int┤', ':\n    x: int\n    y: int'),
+];

@@ -1,0 +1,42 @@
+import { scenario as s } from './scenario';
+
+export const WEB = [
+  s('closing paren after the cursor replaced', 'javascript', 'console.log(├"hi")┤)', '"hi")', { replace: 1 }),
+  s('several closers and the semicolon replaced: no min);))', 'javascript', 'const v = Math.max(0, Math.min(├a, b));┤));', 'a, b));', { replace: 3 }),
+  s('block between braces replaces the auto-closed brace', 'javascript', 'function f(a) {├\n  return a * 2;\n}┤}', '\n  return a * 2;\n}', { replace: 1 }),
+  s("block stops at the brace closing the cursor's block", 'javascript', 'function f() {├\n  return 1;\n}\nfunction g() {}┤', '\n  return 1;\n}'),
+  s('duplicated closing line dropped', 'javascript', 'function f() {├\n  return 1;\n}┤\n}', '\n  return 1;'),
+  s('arrow function header is a block', 'javascript', 'const double = (x) =>├\n  x * 2;┤', '\n  x * 2;'),
+  s('method header in a class body is a block; its own brace kept', 'typescript', 'class A {\n  run()├ {\n    go();\n  }┤\n}', ' {\n    go();\n  }'),
+  s('Vue method in methods: a block, ended at the methods object', 'vue', "export default {\n  methods: {\n    save()├ {\n      this.$emit('save');\n    },\n  },\n};┤\n  },\n};", " {\n      this.$emit('save');\n    },"),
+  s('open template literal: a block, its closing backtick kept', 'typescript', 'const html = `├\n  <div>${name}</div>\n`;┤', '\n  <div>${name}</div>\n`;'),
+  s('if header without a brace is a block', 'typescript', 'if (ready)├ {\n  start();\n}┤', ' {\n  start();\n}'),
+  s('mid-line gate: an identifier after the cursor', 'javascript', 'const x = ├foo┤bar;', null),
+  s('closing quote and paren both replaced', 'javascript', "alert('├hello')┤')", "hello')", { replace: 2 }),
+  s('only the quote re-emitted: only the quote replaced', 'javascript', "alert('├hello'┤')", "hello'", { replace: 1 }),
+  s('semicolon written after the closer stays after it', 'javascript', 'foo(├x);┤)', 'x);', { replace: 1 }),
+  s('line comment: one line, an opener in it does not make a block', 'javascript', '// TODO: ├handle errors {\n  x┤', 'handle errors {'),
+  s('open doc comment is a block, ended where it closes', 'javascript', '/**├\n * Adds.\n */\nfunction add() {}┤\nfunction add(a, b) {}', '\n * Adds.\n */'),
+  s('CRLF: a block with the document\'s line endings', 'javascript', 'if (a) {\r\n  ├b();\n  c();┤\r\n}', 'b();\r\n  c();'),
+  s('a repeated block of lines said once', 'javascript', '├a();\nb();\na();\nb();\na();┤', 'a();\nb();'),
+  s('four-space body in a two-space file becomes two', 'typescript', 'function f() {\n  if (a) {\n    b();\n  }\n}\nfunction g() {├\n    return 1;┤\n}', '\n  return 1;'),
+  s('repetition of several suffix lines cut where it starts', 'javascript', 'const a = 1;├\nconst z = 0;\nconst b = 2;\nconst c = 3;┤\nconst b = 2;\nconst c = 3;\n', '\nconst z = 0;', { mode: 'multi' }),
+  s('string and object closed inside the completion: both closers replaced', 'typescript', 'const o = { name: "├ada", age: 3 }┤" }', 'ada", age: 3 }', { replace: 3 }),
+  s('callback body: the `});` below is not doubled', 'javascript', 'items.forEach((x) => {├\n  use(x);\n});┤\n});', '\n  use(x);'),
+];
+
+export const CSS_JSON_MARKDOWN = [
+  s('CSS rule block, stopped at its brace', 'css', '.button {├\n  color: red;\n}\n.link {}┤', '\n  color: red;\n}'),
+  s('CSS property value: one line', 'css', '.a {\n  color:├ red;\n  margin: 0;┤\n}', ' red;'),
+  s('CSS duplicated closing brace dropped', 'css', '.a {├\n  color: red;\n}┤\n}', '\n  color: red;'),
+  s('CSS open comment: ends where the comment closes', 'css', '/*├ Buttons */\n.b {}┤', ' Buttons */'),
+  s('JSON value: closing quote replaced, comma kept after it', 'json', '{\n  "name": "├ghostwriter",┤"\n}', 'ghostwriter",', { replace: 1 }),
+  s('JSON nested object: its own closing brace kept', 'json', '{\n  "scripts": {├\n    "build": "node esbuild.mjs"\n  }\n}┤\n}', '\n    "build": "node esbuild.mjs"\n  }'),
+  s('JSON array closer replaced', 'json', '[1, 2, ├3]┤]', '3]', { replace: 1 }),
+  s('JSON key: the value on one line', 'json', '{\n  "a":├ 1,\n  "b": 2┤\n}', ' 1,'),
+  s('Markdown prose: one line', 'markdown', '# Title\n\nThis project├ does X.\nMore text┤', ' does X.'),
+  s('Markdown list after a colon: a block', 'markdown', 'Steps:├\n- install\n- run┤', '\n- install\n- run'),
+  s("Markdown apostrophes are not quotes", 'markdown', "It's a tool that├ doesn't stop┤", " doesn't stop"),
+  s('Markdown empty line: a paragraph, up to the blank line', 'markdown', '# A\n\n├Some text.\nMore.\n\n## B┤', 'Some text.\nMore.'),
+  s('Markdown emoji: a lone surrogate at the end is cut', 'markdown', 'Done ├🎉 shipped \uD83D┤', '🎉 shipped'),
+];

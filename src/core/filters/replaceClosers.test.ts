@@ -29,6 +29,9 @@ describeRangeFilter('replaceClosers', replaceClosers, [
   ['if (├x > 1)┤) {', r('x > 1)', 1), 'javascript'],
   // A block between braces replaces the auto-inserted closer.
   ['function f() {├\n  return 1;\n}┤}', r('\n  return 1;\n}', 1), 'javascript'],
+  // A block that does not close them: the closers go on their own line below it.
+  ['function f() {├\n  return 1;┤}', r('\n  return 1;\n', 0), 'javascript'],
+  ['    foo(├\n        a,\n        b┤)', r('\n        a,\n        b\n    ', 0), 'python'],
   // Nothing re-emitted, nothing after the cursor, or not closers after it.
   ['print(├a, b┤)', r('a, b', 0), 'python'],
   ['x = ├1┤', r('1', 0), 'python'],

@@ -4,10 +4,12 @@
 // completion closes the same bracket or string it closes (both are scanned from the cursor):
 // in `print(├len(x)┤)` the completion's `)` closes its own `(`, and nothing is replaced; in
 // `println("├Hi " + name);┤");` it closes the string and the call, then writes the `;`, and all
-// three characters are replaced. Only characters from the cursor on are replaced.
+// three characters are replaced. Only characters from the cursor on are replaced. A block that
+// closes none of them ends with a line break, so they go on their own line below it
+// (`{├}` + "\n  return 1;" gives `{\n  return 1;\n}`, not `return 1;}`).
 import { scanCode } from '../codeScan';
 import { restAllowsSuggestion } from '../completionPolicy';
-import { cursorContext } from '../cursorContext';
+import { cursorContext, leadingWhitespace } from '../cursorContext';
 import type { RangeFilter } from './types';
 
 export const replaceClosers: RangeFilter = (completion, snapshot) => {
@@ -29,7 +31,9 @@ export const replaceClosers: RangeFilter = (completion, snapshot) => {
   }
   // Nothing of the cursor's closed by both: punctuation or a quote the completion ends with
   // (`;` after `foo(a)`, the `"` of a string it wrote whole), when that rest closes nothing either.
-  if (theirs.length > 0) return none;
+  if (theirs.length > 0) {
+    return completion.includes('\n') && /^[)\]}]/.test(rest.trimStart()) ? { text: `${completion}\n${leadingWhitespace(ctx.before)}`, replaceSuffixChars: 0 } : none;
+  }
   for (let k = rest.length; k > 0; k--) {
     const piece = rest.slice(0, k).trimStart();
     if (!/\s/.test(rest[k - 1]) && completion.endsWith(piece)) return { text: completion, replaceSuffixChars: k };

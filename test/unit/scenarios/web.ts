@@ -5,6 +5,7 @@ export const WEB = [
   s('several closers and the semicolon replaced: no min);))', 'javascript', 'const v = Math.max(0, Math.min(├a, b));┤));', 'a, b));', { replace: 3 }),
   s('block between braces replaces the auto-closed brace', 'javascript', 'function f(a) {├\n  return a * 2;\n}┤}', '\n  return a * 2;\n}', { replace: 1 }),
   s("block stops at the brace closing the cursor's block", 'javascript', 'function f() {├\n  return 1;\n}\nfunction g() {}┤', '\n  return 1;\n}'),
+  s('block between braces that does not close them: the brace goes below it', 'typescript', 'class A {\n  run() {├\n    go();┤}\n}', '\n    go();\n  '),
   s('duplicated closing line dropped', 'javascript', 'function f() {├\n  return 1;\n}┤\n}', '\n  return 1;'),
   s('arrow function header is a block', 'javascript', 'const double = (x) =>├\n  x * 2;┤', '\n  x * 2;'),
   s('method header in a class body is a block; its own brace kept', 'typescript', 'class A {\n  run()├ {\n    go();\n  }┤\n}', ' {\n    go();\n  }'),

@@ -12,6 +12,7 @@ import { createChannelLogger } from './vscode/log';
 import { Notifier } from './vscode/notifier';
 import { StatusBar } from './vscode/statusBar';
 import { registerWarmer } from './vscode/warmer';
+import { showGrowth } from './vscode/growth';
 
 const ACTIONS: Record<string, string> = { 'Choose Model…': COMMANDS.chooseModel, 'Reload Model': COMMANDS.reloadModel, 'Show Log': COMMANDS.showLog };
 
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   });
   own(vscode.languages.registerInlineCompletionItemProvider([{ scheme: 'file' }, { scheme: 'untitled' }], provider));
   own(registerWarmer(service, (doc) => settings.read(doc)));
+  own(showGrowth(service, (doc) => settings.read(doc)));
 
   const reload = () => service.ensureLoaded(settings.read(), true);
   own(vscode.commands.registerCommand(COMMANDS.chooseModel, (arg?: unknown) => chooseModel({ state: context.globalState, settings: () => settings.read(), reload }, arg)));

@@ -42,6 +42,11 @@ export class CompletionService {
   private lastPlace = '';
   /** The last answer's raw text (grown by the look-ahead): typing it on is served from here. */
   private prediction: Prediction | undefined;
+  private readonly growEmitter = new Emitter<Prediction>();
+  /** The look-ahead made the last suggestion longer: the editor may show it again (refresh()). */
+  readonly onDidGrowSuggestion = this.growEmitter.event;
+  /** The next request is the editor re-asking after a growth: serve it from the prediction. */
+  private refreshing = false;
   /** Counters for the status bar tooltip and the bench. */
   readonly stats = { requests: 0, typedAhead: 0, cancelled: 0, lastPromptTokens: 0, lastCachedTokens: 0 };
 
@@ -50,6 +55,8 @@ export class CompletionService {
     private readonly log: Logger,
     /** Where prepared graphs are kept (the extension's global storage). */
     private readonly cacheDir?: string,
+    /** Decoding time before an automatic trigger answers; the look-ahead grows it from there. */
+    private readonly earlyDecodeMs = EARLY_DECODE_MS,
   ) {}
 
   get state(): EngineState {
@@ -151,7 +158,9 @@ export class CompletionService {
     if (decide(snapshot, settings.lineMode) === undefined) return { texts: [], cancelled: false };
     this.stats.requests++;
     this.lastPlace = placeOf(snapshot);
-    const typed = trigger === 'automatic' ? this.fromPrediction(snapshot, settings) : undefined;
+    const refresh = this.refreshing;
+    this.refreshing = false;
+    const typed = trigger === 'automatic' || refresh ? this.fromPrediction(snapshot, settings) : undefined;
     if (typed) {
       this.stats.typedAhead++;
       this.log.debug(`${snapshot.path}: typed ahead, served from the last prediction with no model run`);
@@ -162,10 +171,13 @@ export class CompletionService {
     if (this.generating++ === 0) this.setState({ ...ready, kind: 'generating' });
     try {
       let prediction: Prediction | undefined;
-      const onLookAhead = (text: string) => {
-        if (prediction && this.prediction === prediction && text.startsWith(prediction.text)) this.prediction = prediction = { ...prediction, text };
+      const onLookAhead = (text: string, grown: number) => {
+        if (!prediction || this.prediction !== prediction || !text.startsWith(prediction.text.slice(0, prediction.shown))) return;
+        const grew = grown > prediction.shown;
+        this.prediction = prediction = { ...prediction, text, shown: Math.max(prediction.shown, grown) };
+        if (grew) this.growEmitter.fire(prediction);
       };
-      const result = await this.client.complete(snapshot, this.optionsFor(snapshot, settings), combined, onLookAhead);
+      const result = await this.client.complete(snapshot, this.optionsFor(snapshot, settings, trigger), combined, onLookAhead);
       if (!result || combined.aborted) return this.cancel(cancelled);
       const t = result.timings;
       this.stats.lastPromptTokens = result.promptTokenIds.length;
@@ -221,18 +233,39 @@ export class CompletionService {
 
   dispose(): void {
     this.inFlight?.abort();
+    this.growEmitter.dispose();
     this.stateEmitter.dispose();
   }
 
-  private optionsFor(snapshot: DocumentSnapshot, given: Settings): CompletionOptions {
+  /**
+   * The editor asks again because the suggestion grew (onDidGrowSuggestion): that request is
+   * answered from the prediction even though it comes as an explicit trigger.
+   */
+  refresh(): void {
+    this.refreshing = true;
+  }
+
+  /** Whether the prediction still applies at this place (the editor did not move away). */
+  predicts(snapshot: DocumentSnapshot): boolean {
+    return !!this.prediction && remainingPrediction(this.prediction, snapshot) !== undefined;
+  }
+
+  /**
+   * An automatic trigger answers early, after about `earlyDecodeMs` of decoding; the rest of
+   * the suggestion comes from the look-ahead and grows it in place. An explicit one decodes all.
+   */
+  private optionsFor(snapshot: DocumentSnapshot, given: Settings, trigger: Trigger = 'automatic'): CompletionOptions {
     const { msPerToken, prefillMsPerToken } = this.current;
     const settings = tuned(given, msPerToken && prefillMsPerToken ? { msPerToken, prefillMsPerToken } : undefined);
+    const early = trigger === 'automatic' && msPerToken ? Math.min(settings.maxNewTokens, Math.max(4, Math.floor(this.earlyDecodeMs / msPerToken))) : settings.maxNewTokens;
     return {
+      growTo: settings.maxNewTokens,
+      lookAheadTokens: settings.maxNewTokens - early + LOOK_AHEAD_TOKENS,
       temperature: settings.temperature,
       topK: settings.topK,
       topP: settings.topP,
       repetitionPenalty: settings.repetitionPenalty,
-      maxNewTokens: settings.maxNewTokens,
+      maxNewTokens: early,
       contextTokens: settings.contextTokens,
       timeoutMs: settings.timeoutMs,
       newline: newlinePolicy(snapshot, settings.lineMode),
@@ -277,6 +310,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Decoding time before an automatic trigger answers (about a 150 ms wait); the look-ahead goes on from there. */
+const EARLY_DECODE_MS = 150;
+/** Tokens the look-ahead decodes past the full suggestion, for typing on past it. */
+const LOOK_AHEAD_TOKENS = 24;
 
 const placeOf = (s: DocumentSnapshot) => `${s.path}|${cursorOffset(s)}|${s.version}`;
 

@@ -45,7 +45,7 @@ export class EngineClient {
   /** Settles when the current process has the model loaded (or failed to). */
   private loaded: Promise<ModelInfo> | undefined;
   /** The latest completion's look-ahead listener: only the newest request's continuation matters. */
-  private lookAheadListener: { id: number; listener: (text: string) => void } | undefined;
+  private lookAheadListener: { id: number; listener: (text: string, grown: number) => void } | undefined;
   private crashes: number[] = [];
   private lastExit = '';
   private disposed = false;
@@ -76,7 +76,7 @@ export class EngineClient {
    * `onLookAhead` hears the continuation the process decodes past the answer, if it gets to it
    * before the next request.
    */
-  async complete(snapshot: DocumentSnapshot, options: CompletionOptions, signal: AbortSignal, onLookAhead?: (text: string) => void): Promise<CompletionResult | undefined> {
+  async complete(snapshot: DocumentSnapshot, options: CompletionOptions, signal: AbortSignal, onLookAhead?: (text: string, grown: number) => void): Promise<CompletionResult | undefined> {
     if (signal.aborted || !(await this.ensureLoaded()) || signal.aborted) return undefined;
     const id = this.nextId++;
     this.lookAheadListener = onLookAhead ? { id, listener: onLookAhead } : undefined;
@@ -188,7 +188,7 @@ export class EngineClient {
       return;
     }
     if (message.type === 'lookahead') {
-      if (this.lookAheadListener?.id === message.id) this.lookAheadListener.listener(message.text);
+      if (this.lookAheadListener?.id === message.id) this.lookAheadListener.listener(message.text, message.grown);
       return;
     }
     const reply = this.pending.get(message.id);

@@ -47,6 +47,13 @@ export interface CompletionOptions
   readonly cache?: 'reuse' | 'cold';
   /** Only run the prompt into the KV cache (warming it for the next request); no completion. */
   readonly prefillOnly?: boolean;
+  /** Tokens to decode past the answer in the background (default 24). */
+  readonly lookAheadTokens?: number;
+  /**
+   * The answer comes early (after maxNewTokens) and may grow to this many tokens as the
+   * look-ahead decodes: each 'lookahead' says how much of its text that is.
+   */
+  readonly growTo?: number;
 }
 
 export interface Completion {
@@ -81,10 +88,11 @@ export type Response =
   | { readonly type: 'loaded'; readonly id: number; readonly info: ModelInfo }
   | { readonly type: 'completed'; readonly id: number; readonly result: CompletionResult }
   /**
-   * Sent after 'completed' when the engine decoded on past the suggestion in the background:
-   * the whole continuation from the cursor (the completion's text is its start).
+   * Sent after 'completed', every few tokens, while the engine decodes on past the suggestion in
+   * the background: the whole continuation from the cursor (the completion's text is its start);
+   * `grown`: how many characters of it the suggestion may now show (CompletionOptions.growTo).
    */
-  | { readonly type: 'lookahead'; readonly id: number; readonly text: string }
+  | { readonly type: 'lookahead'; readonly id: number; readonly text: string; readonly grown: number }
   /** The request's first new token was sampled: its time to first token, and an event tests wait on. */
   | { readonly type: 'first-token'; readonly id: number }
   /** The request was aborted before it finished; not an error. */

@@ -18,6 +18,8 @@ import { deadline, eos, maxNewTokens, newline } from './stopping';
 
 /** Tokens decoded past the shown suggestion, in the background, so typing it on needs no model run. */
 export const LOOK_AHEAD_TOKENS = 24;
+/** The look-ahead reports its text this often (tokens), so a growing suggestion grows in steps. */
+const LOOK_AHEAD_REPORT = 6;
 /** Documents whose prompt start is remembered (see prompt.ts). */
 const MAX_ANCHORS = 64;
 
@@ -167,26 +169,37 @@ export class InferenceEngine {
   }
 
   /**
-   * Decodes up to LOOK_AHEAD_TOKENS past the last completion, in the same cache, and returns the
-   * whole continuation's text from the cursor (the completion's text is its start). Undefined
-   * when there is nothing to continue; an abort returns what was decoded so far.
+   * Decodes up to `lookAheadTokens` past the last completion, in the same cache, reporting the
+   * whole continuation's text from the cursor every LOOK_AHEAD_REPORT tokens and at the end (the
+   * completion's text is its start). An abort stops it; what was reported stays valid.
    */
-  async lookAhead(signal: AbortSignal): Promise<string | undefined> {
+  async lookAhead(signal: AbortSignal, report: (text: string, grown: number) => void): Promise<void> {
     const c = this.continuation;
     this.continuation = undefined;
-    if (!c || signal.aborted || c.cache.length + 1 > this.info.nPositions) return undefined;
+    if (!c || signal.aborted || c.cache.length + 1 > this.info.nPositions) return;
+    const decode = (ids: readonly number[]) => this.tokenizer.decode(ids);
+    const growTo = c.options.growTo ?? 0;
+    const send = (extra: readonly number[]) => {
+      const all = [...c.sampled, ...extra];
+      report(decode(all), growTo > c.sampled.length ? decode(all.slice(0, growTo)).length : 0);
+    };
     const logits = await this.session.forward([c.pending], c.cache);
-    const room = Math.min(LOOK_AHEAD_TOKENS, this.info.nPositions - c.cache.length);
-    if (signal.aborted || room <= 0) return this.tokenizer.decode(c.sampled);
+    const room = Math.min(c.options.lookAheadTokens ?? LOOK_AHEAD_TOKENS, this.info.nPositions - c.cache.length);
+    if (signal.aborted || room <= 0) return send([]);
+    const extra: number[] = [];
     const gen = await generate(this.session, c.cache, logits, {
       params: c.options,
       stopping: [eos(this.eosTokenId), maxNewTokens(room)],
       rng: c.rng,
-      decode: (ids) => this.tokenizer.decode(ids),
+      decode,
       signal,
+      onToken: (n, id) => {
+        extra.push(id);
+        if (n % LOOK_AHEAD_REPORT === 0) send(extra);
+      },
     });
     this.pool.trim();
-    return this.tokenizer.decode([...c.sampled, ...gen.tokenIds]);
+    send(gen.tokenIds);
   }
 
   async release(): Promise<void> {

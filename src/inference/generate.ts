@@ -25,8 +25,8 @@ export interface GenerateOptions {
   /** Clock for the deadline, ms; injectable for tests. */
   readonly now?: () => number;
   readonly startedAt?: number;
-  /** Called after each sampled token (tests wait on it instead of on the clock). */
-  readonly onToken?: (count: number) => void;
+  /** Called after each sampled token with the count so far and the token (tests wait on it instead of on the clock). */
+  readonly onToken?: (count: number, id: number) => void;
 }
 
 export interface Generation {
@@ -72,7 +72,7 @@ export async function generate<C extends TokenCache>(model: StepModel<C>, cache:
     // 2. Pick the next token.
     newIds.push(sample(processed));
     text = opts.decode(newIds);
-    opts.onToken?.(newIds.length);
+    opts.onToken?.(newIds.length, newIds[newIds.length - 1]);
     // 3. Stop? Abort first: a cancelled request is not worth another step.
     const stop = opts.signal?.aborted
       ? { reason: 'aborted' as const }

@@ -71,8 +71,7 @@ export class InferenceServer {
     const controller = new AbortController();
     this.lookAheadAbort = controller;
     try {
-      const text = await this.engine.lookAhead(controller.signal);
-      if (text !== undefined) this.send({ type: 'lookahead', id, text });
+      await this.engine.lookAhead(controller.signal, (text, grown) => this.send({ type: 'lookahead', id, text, grown }));
     } finally {
       if (this.lookAheadAbort === controller) this.lookAheadAbort = undefined;
     }

@@ -34,7 +34,8 @@ describe('latency: cache reuse, typed-ahead, look-ahead, latest-wins', function 
   beforeEach(async () => {
     ctx = setup();
     service = new CompletionService(ctx.client, ctx.log, preparedCacheDir());
-    settings = { ...DEFAULTS, modelPath: await tinyModel(), temperature: 0, debounceMs: 0, executionProvider: 'cpu', lineMode: 'singleLine' };
+    // fp32: int8's dynamic quantization scales activations per call, so a cached run and a cold one may round apart.
+    settings = { ...DEFAULTS, modelPath: await tinyModel(), modelFile: 'fp32', temperature: 0, debounceMs: 0, executionProvider: 'cpu', lineMode: 'singleLine' };
     assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
   });
   afterEach(() => {
@@ -73,9 +74,38 @@ describe('latency: cache reuse, typed-ahead, look-ahead, latest-wins', function 
     assert.equal(ctx.calls.complete, before + 1);
   });
 
+  it('an automatic trigger answers early, and the look-ahead grows it into the full suggestion, with no new request', async () => {
+    const early = new CompletionService(ctx.client, ctx.log, preparedCacheDir(), 0);
+    try {
+      assert.equal((await early.ensureLoaded(settings)).kind, 'ready');
+      const grew = new Promise((resolve) => early.onDidGrowSuggestion(resolve));
+      const first = await early.complete(snap(DOC + ' '), settings, new AbortController().signal);
+      // The look-ahead runs while nothing else asks the process for work.
+      await grew;
+      const requests = ctx.calls.complete;
+      early.refresh();
+      const grown = await early.complete(snap(DOC + ' '), settings, new AbortController().signal, 'explicit');
+      assert.equal(grown.source, 'typed-ahead');
+      assert.equal(ctx.calls.complete, requests, 'no model run');
+      assert.ok(grown.texts[0].startsWith(first.texts[0]) && grown.texts[0].length > first.texts[0].length, JSON.stringify(grown.texts[0]));
+      const fullThere = await service.complete(snap(DOC + ' '), settings, new AbortController().signal, 'explicit');
+      assert.ok(first.texts[0].length < fullThere.texts[0].length, `early ${JSON.stringify(first.texts[0])} of ${JSON.stringify(fullThere.texts[0])}`);
+      assert.ok(fullThere.texts[0].startsWith(grown.texts[0]), `grown ${JSON.stringify(grown.texts[0])} vs full ${JSON.stringify(fullThere.texts[0])}`);
+    } finally {
+      early.dispose();
+    }
+  });
+
   it('the look-ahead continues past the answer in the background, in the same cache', async () => {
+    // 12 tokens past the answer, reported every 6 and at the end: the third report holds all of it.
     const text = await new Promise<string>((resolve, reject) => {
-      void ctx.client.complete(snap(DOC), options(), new AbortController().signal, resolve).then((r) => r || reject(new Error('no result')));
+      const reports: string[] = [];
+      void ctx.client
+        .complete(snap(DOC), options({ lookAheadTokens: 12 }), new AbortController().signal, (t) => {
+          reports.push(t);
+          if (reports.length === 3) resolve(t);
+        })
+        .then((r) => r || reject(new Error('no result')));
     });
     const result = await ctx.client.complete(snap(DOC), options({ maxNewTokens: 8 }), new AbortController().signal);
     assert.ok(result);

@@ -123,16 +123,19 @@ export class PromptMaker {
 export interface Snippet {
   /** The document: `lines` lines of code, then the lines after them. */
   readonly document: string;
-  /** The cursor: in the middle of the snippet's last line. */
+  /** The cursor: at the end of the snippet's last line, typed half-way (the rest is not there yet). */
   readonly offset: number;
+  /** The character that really comes next on that line. */
+  readonly next: string;
   readonly languageId: string;
   readonly path: string;
 }
 
 /**
  * A document of `lines` lines of real code (and a few more after the cursor) from file `index`
- * mod the files, at a different place for each index; the cursor sits mid-way through the
- * last line's code, so the next character is real code to type.
+ * mod the files, at a different place for each index; the last line is typed half-way and the
+ * cursor ends it (as while typing: the rest of that line is not written yet), so the next
+ * character is real code to type.
  */
 export function snippet(files: readonly SourceFile[], index: number, lines = 80): Snippet {
   const file = files[index % files.length];
@@ -153,8 +156,9 @@ export function snippet(files: readonly SourceFile[], index: number, lines = 80)
   const cut = indent + Math.ceil((line.length - indent) / 2);
   const after = all.slice(last + 1, last + 21).join('\n');
   return {
-    document: before + line + '\n' + after,
+    document: before + line.slice(0, cut) + '\n' + after,
     offset: before.length + cut,
+    next: line[cut],
     languageId: file.languageId,
     path: `/bench/snippet-${index}${extension(file.languageId)}`,
   };

@@ -32,7 +32,7 @@ export async function firstSuggestionBench(
       const doc: EditorDocument = { text: s.document, languageId: s.languageId, path: s.path, version: 1 };
       const cold = await timed(service, client, snapshotAt(doc, s.offset, settings.contextTokens), settings);
       // Type the character that really comes next, at the cursor.
-      const typed = s.document[s.offset];
+      const typed = s.next;
       const edited: EditorDocument = { ...doc, text: s.document.slice(0, s.offset) + typed + s.document.slice(s.offset), version: 2 };
       const after = await timed(service, client, snapshotAt(edited, s.offset + 1, settings.contextTokens), settings);
       return {

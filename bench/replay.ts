@@ -73,7 +73,8 @@ export async function replayFile(
   while (startLine < lines.length - 1 && lines[startLine].trim().length === 0) startLine++;
   const before = lines.slice(0, startLine).join('\n') + '\n';
   const region = lines.slice(startLine, startLine + pace.regionLines).join('\n') + '\n';
-  const after = lines.slice(startLine + pace.regionLines).join('\n');
+  // Typing new lines: the rest of the file starts on the line after the cursor's.
+  const after = '\n' + lines.slice(startLine + pace.regionLines).join('\n');
   const keys = keystrokes(region, pace.keystrokes);
   const path = `/bench/replay/${file.path.split('/').pop()!.replace(/\.[a-z]+$/, '')}${extension(file.languageId)}`;
 

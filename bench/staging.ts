@@ -1,10 +1,10 @@
-// Copies the bundles the bench forks (dist/inference.js, out/bench/peer.js) to a folder of this
+// Copies the bundles the bench forks (dist/inference.js, out/bench/peer.js, out/bench/replayChild.js) to a folder of this
 // run's own inside the repo (so node_modules still resolves), so that a rebuild while the bench
 // runs cannot change or remove the code under measurement halfway.
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-const BUNDLES = ['dist/inference.js', 'out/bench/peer.js'];
+const BUNDLES = ['dist/inference.js', 'out/bench/peer.js', 'out/bench/replayChild.js'];
 
 /** Returns a folder laid out like the repo root for those bundles, and its cleanup. */
 export function stageBundles(root: string): { dir: string; cleanup: () => void } {

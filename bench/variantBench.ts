@@ -8,8 +8,8 @@ import type { BenchConfig } from './config';
 import type { PromptMaker, SourceFile } from './corpus';
 import { decodeBench, dispose, loadBench, prefillBench, removeDirs, type Ctx, type LoadSample, type RunSample } from './engineBench';
 import { firstSuggestionBench, type FirstSuggestionSample } from './firstSuggestion';
-import { EventLoopProbe, peakRssMb } from './procStats';
-import { replayFile, type FileReplay, type RequestRecord } from './replay';
+import type { FileReplay, RequestRecord } from './replay';
+import { runReplay } from './replayRunner';
 import { median } from './stats';
 
 export interface OursRaw {
@@ -59,43 +59,26 @@ export async function benchOurs(ctx: Ctx, cfg: BenchConfig, nPositions: number, 
     // The extension's path: CompletionService over its own engine client, loaded by ensureLoaded.
     const service = newClient(ctx.root, ctx.logger);
     const completion = new CompletionService(service, ctx.logger);
+    let firstSuggestion: FirstSuggestionSample[];
+    let serviceInfo: ModelInfo | undefined;
     try {
       // As the extension reads them: what is not set stays free for the engine to tune to the machine.
       const settings: Settings = parseSettings({ modelPath: ctx.modelDir, modelFile: ctx.modelFile, executionProvider: 'cpu' }).settings;
       const state = await completion.ensureLoaded(settings);
       if (state.kind !== 'ready') throw new Error(`CompletionService did not load the model: ${state.message ?? state.kind}`);
-      const firstSuggestion = await firstSuggestionBench(completion, service, { ...settings, debounceMs: 0 }, files, cfg.reps, cfg.budgetMs.firstSuggestion, 0);
+      firstSuggestion = await firstSuggestionBench(completion, service, { ...settings, debounceMs: 0 }, files, cfg.reps, cfg.budgetMs.firstSuggestion, 0);
       say(`first suggestion: cold ${firstSuggestion.map((s) => Math.round(s.coldMs)).join(', ')} ms; after an edit ${firstSuggestion.map((s) => Math.round(s.afterEditMs)).join(', ')} ms`);
-
-      const requests: RequestRecord[] = [];
-      const replayed: FileReplay[] = [];
-      service.records.length = 0;
-      const probe = new EventLoopProbe();
-      const started = performance.now();
-      probe.start();
-      for (let i = 0; i < files.length; i++) {
-        replayed.push(await replayFile(completion, settings, files[i], { ...cfg.replay, seed: cfg.replay.seed + i }, requests));
-        const answered = requests.filter((r) => r.file === requests[requests.length - 1]?.file && !r.cancelled).length;
-        say(`replay ${files[i].path}: ${replayed[i].keystrokes} keys in ${(replayed[i].durationMs / 1000).toFixed(1)} s, ${answered} answered`);
-      }
-      const eventLoop = probe.stop();
-      const durationMs = performance.now() - started;
-      const rss = peakRssMb(service.pid);
-      log.line(`replay done: ${requests.length} requests, peak RSS ${rss} MB`);
-      return {
-        load: load.samples,
-        coldInfo: load.coldInfo,
-        warmInfo: load.warmInfo,
-        prefill,
-        decode,
-        firstSuggestion,
-        serviceInfo: service.loads[service.loads.length - 1],
-        replay: { requests, engine: [...service.records], files: replayed, durationMs, eventLoop, peakRssMb: rss },
-      };
+      serviceInfo = service.loads[service.loads.length - 1];
     } finally {
       completion.dispose();
       await dispose(service);
     }
+
+    // The replay runs in a process holding only what the extension host holds (replayChild.ts).
+    const replay = await runReplay({ root: ctx.root, logFile: log.path, modelDir: ctx.modelDir, modelFile: ctx.modelFile, files, pace: cfg.replay });
+    const answered = replay.requests.filter((r) => !r.cancelled).length;
+    say(`replay: ${replay.requests.length} requests in ${(replay.durationMs / 1000).toFixed(1)} s, ${answered} answered; event-loop max stall ${replay.eventLoop.maxMs.toFixed(1)} ms`);
+    return { load: load.samples, coldInfo: load.coldInfo, warmInfo: load.warmInfo, prefill, decode, firstSuggestion, serviceInfo, replay };
   } finally {
     removeDirs(cacheDirs);
   }

@@ -1,0 +1,53 @@
+// The typing replay in a process of its own, holding only what the extension host holds for
+// Ghostwriter (CompletionService over an EngineClient): its event-loop stall is the extension
+// side's, not the bench's (corpora, tokenizer, results).
+import { createWriteStream } from 'node:fs';
+import { CompletionService } from '../src/core/completionService';
+import { parseSettings, type ModelFile } from '../src/core/config';
+import { createLogger } from '../src/core/logger';
+import { newClient } from './client';
+import { EventLoopProbe, peakRssMb } from './procStats';
+import { replayFile, type FileReplay, type ReplayPace, type RequestRecord } from './replay';
+import type { SourceFile } from './corpus';
+
+export interface ReplayJob {
+  readonly root: string;
+  readonly logFile: string;
+  readonly modelDir: string;
+  readonly modelFile: ModelFile;
+  readonly files: readonly SourceFile[];
+  readonly pace: ReplayPace;
+}
+
+process.once('message', (job: ReplayJob) => {
+  run(job).then(
+    (result) => process.send?.({ type: 'result', result }, () => process.exit(0)),
+    (err: unknown) => process.send?.({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }, () => process.exit(1)),
+  );
+});
+
+async function run(job: ReplayJob) {
+  // Buffered, as a log channel is: a synchronous write per line would be the bench's own stall.
+  const out = createWriteStream(job.logFile, { flags: 'a' });
+  const logger = createLogger((level, message) => out.write(`${new Date().toISOString()} replay ${level} ${message}\n`));
+  const client = newClient(job.root, logger);
+  const service = new CompletionService(client, logger);
+  try {
+    // As the extension reads them: what is not set stays free for the engine to tune to the machine.
+    const settings = parseSettings({ modelPath: job.modelDir, modelFile: job.modelFile, executionProvider: 'cpu' }).settings;
+    const state = await service.ensureLoaded(settings);
+    if (state.kind !== 'ready') throw new Error(`CompletionService did not load the model: ${state.message ?? state.kind}`);
+    const requests: RequestRecord[] = [];
+    const files: FileReplay[] = [];
+    const probe = new EventLoopProbe();
+    const started = performance.now();
+    probe.start();
+    for (let i = 0; i < job.files.length; i++) files.push(await replayFile(service, settings, job.files[i], { ...job.pace, seed: job.pace.seed + i }, requests));
+    const eventLoop = probe.stop();
+    return { requests, engine: [...client.records], files, durationMs: performance.now() - started, eventLoop, peakRssMb: peakRssMb(client.pid) };
+  } finally {
+    service.dispose();
+    client.dispose();
+    await new Promise((resolve) => out.end(resolve));
+  }
+}

@@ -1,12 +1,27 @@
-// CLI: writes a GPT-2 model folder with seeded random weights (see scripts/model/generate.ts): the
-// fp32 graph and its int8 copy (onnx/model_quantized.onnx or decoder_model_merged_quantized.onnx).
-//   node out/scripts/generate-model.js --out DIR [--preset tiny|tiny-b|gpt2-small]
-//     [--n-layer N --n-head N --n-embd N --n-positions N --seed N --layout model|merged|legacy]
+// CLI: writes a model folder with seeded random weights (see scripts/model/generate.ts): the fp32
+// graph and its int8 copy (onnx/model_quantized.onnx or decoder_model_merged_quantized.onnx).
+//   node out/scripts/generate-model.js --out DIR [--arch gpt2|codegen|gpt_bigcode]
+//     [--preset tiny|tiny-b|gpt2-small] [--n-layer N --n-head N --n-embd N --n-positions N --seed N]
+//     [--layout model|merged|legacy] [--rotary-dim N (codegen)] [--multi-query true|false (gpt_bigcode)]
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { generateModel, GPT2_SMALL, LAYOUTS, TINY, TINY_B, type GenerateOptions, type ModelLayout } from './model/generate';
+import {
+  ARCHS,
+  generateModel,
+  GPT2_SMALL,
+  LAYOUTS,
+  TINY,
+  TINY_B,
+  TINY_BIGCODE,
+  TINY_CODEGEN,
+  type GenerateOptions,
+  type ModelArch,
+  type ModelLayout,
+} from './model/generate';
 
 const PRESETS: Record<string, GenerateOptions> = { tiny: TINY, 'tiny-b': TINY_B, 'gpt2-small': GPT2_SMALL };
+/** `tiny` with another --arch is that architecture's own tiny shape (CodeGen needs 4 heads or a multiple). */
+const TINY_FOR: Record<ModelArch, GenerateOptions> = { gpt2: TINY, codegen: TINY_CODEGEN, gpt_bigcode: TINY_BIGCODE };
 
 const NUMERIC_FLAGS = {
   '--n-layer': 'nLayer',
@@ -14,11 +29,12 @@ const NUMERIC_FLAGS = {
   '--n-embd': 'nEmbd',
   '--n-positions': 'nPositions',
   '--seed': 'seed',
+  '--rotary-dim': 'rotaryDim',
 } as const;
 
 const USAGE =
-  'usage: generate-model --out DIR [--preset tiny|tiny-b|gpt2-small] [--n-layer N] [--n-head N] ' +
-  '[--n-embd N] [--n-positions N] [--seed N] [--layout model|merged|legacy]';
+  'usage: generate-model --out DIR [--arch gpt2|codegen|gpt_bigcode] [--preset tiny|tiny-b|gpt2-small] [--n-layer N] [--n-head N] ' +
+  '[--n-embd N] [--n-positions N] [--seed N] [--layout model|merged|legacy] [--rotary-dim N] [--multi-query true|false]';
 
 interface Args {
   out: string;
@@ -40,12 +56,18 @@ function parseArgs(argv: string[]): Args {
   const out = flags.get('--out');
   if (!out) throw new Error(`--out is required\n${USAGE}`);
   const presetName = flags.get('--preset') ?? 'tiny';
-  const preset = PRESETS[presetName];
+  const arch = (flags.get('--arch') ?? 'gpt2') as ModelArch;
+  if (!ARCHS.includes(arch)) throw new Error(`--arch must be one of ${ARCHS.join(', ')}`);
+  const preset = presetName === 'tiny' ? TINY_FOR[arch] : PRESETS[presetName];
   if (!preset) throw new Error(`unknown preset ${JSON.stringify(presetName)}; one of ${Object.keys(PRESETS).join(', ')}`);
-  const opts: GenerateOptions = { ...preset };
+  const opts: GenerateOptions = { ...preset, arch };
+  if (arch === 'gpt2') delete opts.arch;
   for (const [flag, value] of flags) {
-    if (flag === '--out' || flag === '--preset') continue;
-    if (flag === '--layout') {
+    if (flag === '--out' || flag === '--preset' || flag === '--arch') continue;
+    if (flag === '--multi-query') {
+      if (value !== 'true' && value !== 'false') throw new Error('--multi-query must be true or false');
+      opts.multiQuery = value === 'true';
+    } else if (flag === '--layout') {
       if (!LAYOUTS.includes(value as ModelLayout)) throw new Error(`--layout must be one of ${LAYOUTS.join(', ')}`);
       opts.layout = value as ModelLayout;
     } else if (flag in NUMERIC_FLAGS) {
@@ -71,7 +93,7 @@ async function main(): Promise<void> {
   const { out, opts } = parseArgs(process.argv.slice(2));
   const started = Date.now();
   await generateModel(out, opts);
-  console.log(`generated ${JSON.stringify({ layout: 'model', ...opts })} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
+  console.log(`generated ${JSON.stringify({ arch: 'gpt2', layout: 'model', ...opts })} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
   for (const file of filesUnder(out).sort()) {
     console.log(`  ${relative(out, file).padEnd(36)} ${formatBytes(statSync(file).size).padStart(10)}`);
   }

@@ -1,6 +1,8 @@
 // Builds the GPT-2 forward pass (with KV cache) as an ONNX graph carrying the I/O signature of an
 // Optimum export, in three layouts: `model` (current single-file export), `merged` (older
 // decoder_model_merged.onnx with a use_cache_branch If node) and `legacy` (no position_ids input).
+// The skeleton (inputs, outputs, positions and mask, the merged If) is shared with the other
+// architectures' graphs (codegenGraph.ts, gptBigcodeGraph.ts) through buildDecoderGraph.
 import { endianness } from 'node:os';
 import type { AttrValue, DataTypeCode, Dim, GraphDef, NodeDef, TensorDef, ValueInfoDef } from '../../src/inference/onnx/protoWriter';
 import { DataType } from '../../src/inference/onnx/protoWriter';
@@ -17,7 +19,8 @@ export interface Gpt2Dims {
 }
 
 /** What a parameter is, so the caller can pick its initialisation. */
-export type ParamRole = 'wte' | 'wpe' | 'matrix' | 'residualProjection' | 'gamma' | 'beta' | 'bias';
+/** lmHead: an untied output projection [n_embd, vocab] (CodeGen). */
+export type ParamRole = 'wte' | 'wpe' | 'matrix' | 'residualProjection' | 'lmHead' | 'gamma' | 'beta' | 'bias';
 
 export interface ParamSpec {
   name: string;
@@ -28,15 +31,15 @@ export interface ParamSpec {
 export type WeightFactory = (spec: ParamSpec) => Float32Array;
 
 // Symbolic dimension names as Optimum writes them.
-const BATCH = 'batch_size';
-const SEQ = 'sequence_length';
-const PAST = 'past_sequence_length';
-const TOTAL = 'past_sequence_length + sequence_length';
+export const BATCH = 'batch_size';
+export const SEQ = 'sequence_length';
+export const PAST = 'past_sequence_length';
+export const TOTAL = 'past_sequence_length + sequence_length';
 
 // Masked scores are replaced (not offset) by this, as transformers does with finfo(float32).min.
-const MASKED_SCORE = -3.4028234663852886e38;
+export const MASKED_SCORE = -3.4028234663852886e38;
 
-const FLOAT = DataType.FLOAT;
+export const FLOAT = DataType.FLOAT;
 const INT64 = DataType.INT64;
 
 /** Little-endian bytes of a typed array, as ONNX raw_data requires. */
@@ -50,7 +53,7 @@ function leBytes(a: Float32Array | BigInt64Array | Uint8Array): Uint8Array {
 }
 
 /** Accumulates nodes and initializers with generated unique value names. */
-class GraphBuilder {
+export class GraphBuilder {
   readonly nodes: NodeDef[] = [];
   readonly initializers: TensorDef[] = [];
   private counter = 0;
@@ -96,23 +99,23 @@ class GraphBuilder {
   }
 }
 
-const ints = (value: readonly number[]): AttrValue => ({ kind: 'ints', value });
-const int = (value: number): AttrValue => ({ kind: 'int', value });
+export const ints = (value: readonly number[]): AttrValue => ({ kind: 'ints', value });
+export const int = (value: number): AttrValue => ({ kind: 'int', value });
 
-interface Ctx {
+export interface Ctx {
   g: GraphBuilder;
   dims: Gpt2Dims;
   weights: WeightFactory;
 }
 
-function param(ctx: Ctx, name: string, dims: readonly number[], role: ParamRole): string {
+export function param(ctx: Ctx, name: string, dims: readonly number[], role: ParamRole): string {
   const data = ctx.weights({ name, dims, role });
   const count = dims.reduce((a, b) => a * b, 1);
   if (data.length !== count) throw new Error(`weights for ${name}: ${data.length} values, expected ${count}`);
   return ctx.g.param(name, dims, data);
 }
 
-function layerNorm(ctx: Ctx, x: string, prefix: string): string {
+export function layerNorm(ctx: Ctx, x: string, prefix: string): string {
   const n = ctx.dims.nEmbd;
   const gamma = param(ctx, `${prefix}.weight`, [n], 'gamma');
   const beta = param(ctx, `${prefix}.bias`, [n], 'beta');
@@ -123,14 +126,14 @@ function layerNorm(ctx: Ctx, x: string, prefix: string): string {
 }
 
 /** GPT-2's Conv1D: x @ W + b with W stored [in, out]. */
-function conv1d(ctx: Ctx, x: string, prefix: string, nIn: number, nOut: number, role: ParamRole): string {
+export function conv1d(ctx: Ctx, x: string, prefix: string, nIn: number, nOut: number, role: ParamRole): string {
   const w = param(ctx, `${prefix}.weight`, [nIn, nOut], role);
   const b = param(ctx, `${prefix}.bias`, [nOut], 'bias');
   return ctx.g.op('Add', [ctx.g.op('MatMul', [x, w]), b]);
 }
 
 /** gelu_new: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), from primitive ops. */
-function geluNew(g: GraphBuilder, x: string): string {
+export function geluNew(g: GraphBuilder, x: string): string {
   const cube = g.op('Mul', [g.op('Mul', [x, x]), x]);
   const inner = g.op('Add', [x, g.op('Mul', [cube, g.float(0.044715)])]);
   const t = g.op('Tanh', [g.op('Mul', [inner, g.float(Math.sqrt(2 / Math.PI))])]);
@@ -178,15 +181,20 @@ function block(ctx: Ctx, h: string, layer: number, past: Past, allowed: string):
   return ctx.g.op('Add', [afterAttn, mlp(ctx, layerNorm(ctx, afterAttn, `${prefix}.ln_2`), layer)]);
 }
 
-interface Positions {
+export interface Positions {
   /** Absolute positions of the new tokens, past_len .. past_len+seq-1, shape [seq]. */
   query: string;
-  /** [batch, 1, seq, past+seq] bool: causal order and attention_mask padding together. */
-  allowed: string;
+  /** What the position embeddings are looked up by: position_ids [batch, seq], or `query` in the legacy layout. */
+  ids: string;
+  /** [seq, past+seq] bool: key position <= query position. */
+  causal: string;
+  /** [batch, 1, 1, past+seq] bool: attention_mask, where padding is false. */
+  padding: string;
 }
 
-function positionsAndMask(g: GraphBuilder, firstPastKey: string): Positions {
-  const pastLen = g.op('Gather', [g.op('Shape', [firstPastKey]), g.int64([2], [])], { axis: int(0) });
+/** Positions from the past's length (read off the first cached tensor's `seqAxis`) and the mask inputs. */
+function positionsAndMask(g: GraphBuilder, firstPast: string, seqAxis: number, layout: ModelLayout): Positions {
+  const pastLen = g.op('Gather', [g.op('Shape', [firstPast]), g.int64([seqAxis], [])], { axis: int(0) });
   const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), g.int64([1], [])], { axis: int(0) });
   const total = g.op('Add', [pastLen, seqLen]);
   const one = g.int64([1], []);
@@ -194,83 +202,76 @@ function positionsAndMask(g: GraphBuilder, firstPastKey: string): Positions {
   const keys = g.op('Range', [g.int64([0], []), total, one]);
   const causal = g.op('LessOrEqual', [keys, g.op('Unsqueeze', [query, g.int64([1])])]);
   const padding = g.op('Unsqueeze', [g.op('Cast', ['attention_mask'], { to: int(DataType.BOOL) }), g.int64([1, 2])]);
-  return { query, allowed: g.op('And', [causal, padding]) };
+  return { query, ids: layout === 'legacy' ? query : 'position_ids', causal, padding };
 }
 
-function embeddings(ctx: Ctx, layout: ModelLayout, queryPositions: string): string {
-  const { nEmbd, nPositions, vocabSize } = ctx.dims;
-  const wte = param(ctx, 'transformer.wte.weight', [vocabSize, nEmbd], 'wte');
-  const wpe = param(ctx, 'transformer.wpe.weight', [nPositions, nEmbd], 'wpe');
-  const tokens = ctx.g.op('Gather', [wte, 'input_ids'], { axis: int(0) });
-  const positionIds = layout === 'legacy' ? queryPositions : 'position_ids';
-  return ctx.g.op('Add', [tokens, ctx.g.op('Gather', [wpe, positionIds], { axis: int(0) })]);
+/** The cache an architecture's export carries: names per slot, and each slot's shape. */
+export interface CacheSpec {
+  readonly slots: readonly { readonly past: string; readonly present: string }[];
+  /** A slot's shape for a sequence length (the symbolic names Optimum writes). */
+  shape(length: Dim): Dim[];
+  /** The axis that grows with the sequence. */
+  readonly seqAxis: number;
 }
 
-/** The tied output head: logits = h · wteᵀ, via Gemm so wte is stored once and never transposed. */
-function lmHead(ctx: Ctx, h: string): string {
-  const { g } = ctx;
-  const rows = g.op('Reshape', [h, g.int64([-1, ctx.dims.nEmbd])]);
-  const flat = g.op('Gemm', [rows, 'transformer.wte.weight'], { transB: int(1) });
-  const shape = g.op('Concat', [g.op('Shape', ['input_ids']), g.int64([ctx.dims.vocabSize])], { axis: int(0) });
-  return g.op('Reshape', [flat, shape], undefined, 'logits');
-}
+/**
+ * Writes the architecture's forward pass: reads `past` (one tensor per slot, in slot order) and
+ * the positions, and produces the outputs named `logits` and each slot's `present`.
+ */
+export type DecoderBody = (ctx: Ctx, past: readonly string[], positions: Positions) => void;
 
-function pastNames(i: number): Past {
-  return { key: `past_key_values.${i}.key`, value: `past_key_values.${i}.value` };
-}
-
-function kvShape(dims: Gpt2Dims, length: Dim): Dim[] {
-  return [BATCH, dims.nHead, length, dims.nEmbd / dims.nHead];
-}
-
-function branchGraph(name: string, dims: Gpt2Dims, length: Dim, body: (g: GraphBuilder, input: string) => string): GraphDef {
+function branchGraph(name: string, cache: CacheSpec, length: Dim, body: (g: GraphBuilder, input: string) => string): GraphDef {
   const g = new GraphBuilder(name);
-  const outputs: ValueInfoDef[] = [];
-  for (let i = 0; i < dims.nLayer; i++) {
-    for (const input of Object.values(pastNames(i))) {
-      const out = body(g, input);
-      outputs.push({ name: out, elemType: FLOAT, shape: kvShape(dims, length) });
-    }
-  }
+  const outputs: ValueInfoDef[] = cache.slots.map(({ past }) => ({ name: body(g, past), elemType: FLOAT, shape: cache.shape(length) }));
   return { name, nodes: g.nodes, initializers: g.initializers, inputs: [], outputs };
 }
 
 /** merged layout: past passes through when use_cache_branch is true, else becomes zero-length. */
-function selectPast(g: GraphBuilder, dims: Gpt2Dims): Past[] {
-  const withPast = branchGraph('use_cache', dims, PAST, (b, input) => b.op('Identity', [input]));
-  const withoutPast = branchGraph('no_cache', dims, 0, (b, input) =>
-    b.op('Slice', [input, b.int64([0]), b.int64([0]), b.int64([2])]),
+function selectPast(g: GraphBuilder, cache: CacheSpec): string[] {
+  const withPast = branchGraph('use_cache', cache, PAST, (b, input) => b.op('Identity', [input]));
+  const withoutPast = branchGraph('no_cache', cache, 0, (b, input) =>
+    b.op('Slice', [input, b.int64([0]), b.int64([0]), b.int64([cache.seqAxis])]),
   );
-  const outs = Array.from({ length: dims.nLayer }, (_, i) => [`past_selected.${i}.key`, `past_selected.${i}.value`]).flat();
+  const outs = cache.slots.map(({ past }) => past.replace(/^past_key_values\./, 'past_selected.'));
   const branches: Record<string, AttrValue> = {
     then_branch: { kind: 'graph', value: withPast },
     else_branch: { kind: 'graph', value: withoutPast },
   };
   g.opN('If', ['use_cache_branch'], outs.length, branches, outs);
-  return Array.from({ length: dims.nLayer }, (_, i) => ({ key: outs[2 * i], value: outs[2 * i + 1] }));
+  return outs;
 }
 
-function graphInputs(dims: Gpt2Dims, layout: ModelLayout): ValueInfoDef[] {
+function graphInputs(cache: CacheSpec, layout: ModelLayout): ValueInfoDef[] {
   const inputs: ValueInfoDef[] = [
     { name: 'input_ids', elemType: INT64, shape: [BATCH, SEQ] },
     { name: 'attention_mask', elemType: INT64, shape: [BATCH, TOTAL] },
   ];
   if (layout !== 'legacy') inputs.push({ name: 'position_ids', elemType: INT64, shape: [BATCH, SEQ] });
-  for (let i = 0; i < dims.nLayer; i++) {
-    for (const name of Object.values(pastNames(i))) inputs.push({ name, elemType: FLOAT, shape: kvShape(dims, PAST) });
-  }
+  for (const { past } of cache.slots) inputs.push({ name: past, elemType: FLOAT, shape: cache.shape(PAST) });
   if (layout === 'merged') inputs.push({ name: 'use_cache_branch', elemType: DataType.BOOL, shape: [1] });
   return inputs;
 }
 
-function graphOutputs(dims: Gpt2Dims): ValueInfoDef[] {
-  const outputs: ValueInfoDef[] = [{ name: 'logits', elemType: FLOAT, shape: [BATCH, SEQ, dims.vocabSize] }];
-  for (let i = 0; i < dims.nLayer; i++) {
-    for (const kind of ['key', 'value']) {
-      outputs.push({ name: `present.${i}.${kind}`, elemType: FLOAT, shape: kvShape(dims, TOTAL) });
-    }
-  }
+function graphOutputs(cache: CacheSpec, vocabSize: number): ValueInfoDef[] {
+  const outputs: ValueInfoDef[] = [{ name: 'logits', elemType: FLOAT, shape: [BATCH, SEQ, vocabSize] }];
+  for (const { present } of cache.slots) outputs.push({ name: present, elemType: FLOAT, shape: cache.shape(TOTAL) });
   return outputs;
+}
+
+/** Inputs, outputs, positions, mask and (merged) the If node around an architecture's body. */
+export function buildDecoderGraph(name: string, dims: Gpt2Dims, layout: ModelLayout, cache: CacheSpec, weights: WeightFactory, body: DecoderBody): GraphDef {
+  validateDims(dims);
+  const g = new GraphBuilder(name);
+  const ctx: Ctx = { g, dims, weights };
+  const past = layout === 'merged' ? selectPast(g, cache) : cache.slots.map((s) => s.past);
+  body(ctx, past, positionsAndMask(g, past[0], cache.seqAxis, layout));
+  return {
+    name: `${name}_${layout}`,
+    nodes: g.nodes,
+    initializers: g.initializers,
+    inputs: graphInputs(cache, layout),
+    outputs: graphOutputs(cache, dims.vocabSize),
+  };
 }
 
 export function validateDims(dims: Gpt2Dims): void {
@@ -280,20 +281,42 @@ export function validateDims(dims: Gpt2Dims): void {
   if (dims.nEmbd % dims.nHead !== 0) throw new Error(`nEmbd (${dims.nEmbd}) must be divisible by nHead (${dims.nHead})`);
 }
 
-export function buildGpt2Graph(dims: Gpt2Dims, layout: ModelLayout, weights: WeightFactory): GraphDef {
-  validateDims(dims);
-  const g = new GraphBuilder('gpt2');
-  const ctx: Ctx = { g, dims, weights };
-  const past = layout === 'merged' ? selectPast(g, dims) : Array.from({ length: dims.nLayer }, (_, i) => pastNames(i));
-  const { query, allowed } = positionsAndMask(g, past[0].key);
-  let h = embeddings(ctx, layout, query);
-  for (let i = 0; i < dims.nLayer; i++) h = block(ctx, h, i, past[i], allowed);
-  lmHead(ctx, layerNorm(ctx, h, 'transformer.ln_f'));
+/** The tied output head: logits = h · wteᵀ, via Gemm so wte is stored once and never transposed. */
+export function tiedLmHead(ctx: Ctx, h: string): string {
+  const { g } = ctx;
+  const rows = g.op('Reshape', [h, g.int64([-1, ctx.dims.nEmbd])]);
+  const flat = g.op('Gemm', [rows, 'transformer.wte.weight'], { transB: int(1) });
+  const shape = g.op('Concat', [g.op('Shape', ['input_ids']), g.int64([ctx.dims.vocabSize])], { axis: int(0) });
+  return g.op('Reshape', [flat, shape], undefined, 'logits');
+}
+
+/** Token embeddings plus GPT-2's learned absolute position embeddings (gpt_bigcode has the same). */
+export function tokenAndPositionEmbeddings(ctx: Ctx, positionIds: string): string {
+  const { nEmbd, nPositions, vocabSize } = ctx.dims;
+  const wte = param(ctx, 'transformer.wte.weight', [vocabSize, nEmbd], 'wte');
+  const wpe = param(ctx, 'transformer.wpe.weight', [nPositions, nEmbd], 'wpe');
+  const tokens = ctx.g.op('Gather', [wte, 'input_ids'], { axis: int(0) });
+  return ctx.g.op('Add', [tokens, ctx.g.op('Gather', [wpe, positionIds], { axis: int(0) })]);
+}
+
+// ---- GPT-2 ------------------------------------------------------------------------------------
+
+/** GPT-2's cache as Optimum exports it: past_key_values.{i}.key|value, [batch, n_head, seq, head_dim]. */
+export function gpt2Cache(dims: Gpt2Dims): CacheSpec {
   return {
-    name: `gpt2_${layout}`,
-    nodes: g.nodes,
-    initializers: g.initializers,
-    inputs: graphInputs(dims, layout),
-    outputs: graphOutputs(dims),
+    slots: Array.from({ length: dims.nLayer }, (_, i) =>
+      ['key', 'value'].map((kind) => ({ past: `past_key_values.${i}.${kind}`, present: `present.${i}.${kind}` })),
+    ).flat(),
+    shape: (length) => [BATCH, dims.nHead, length, dims.nEmbd / dims.nHead],
+    seqAxis: 2,
   };
+}
+
+export function buildGpt2Graph(dims: Gpt2Dims, layout: ModelLayout, weights: WeightFactory): GraphDef {
+  return buildDecoderGraph('gpt2', dims, layout, gpt2Cache(dims), weights, (ctx, past, positions) => {
+    const allowed = ctx.g.op('And', [positions.causal, positions.padding]);
+    let h = tokenAndPositionEmbeddings(ctx, positions.ids);
+    for (let i = 0; i < dims.nLayer; i++) h = block(ctx, h, i, { key: past[2 * i], value: past[2 * i + 1] }, allowed);
+    tiedLmHead(ctx, layerNorm(ctx, h, 'transformer.ln_f'));
+  });
 }

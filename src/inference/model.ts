@@ -4,15 +4,10 @@ import { basename, join } from 'node:path';
 import type { ModelFile } from '../core/config';
 import { GhostwriterError } from '../core/errors';
 import { readJson } from '../core/tokenizer';
+import { parseModelConfig } from './arch';
+import type { ModelConfig } from './arch/types';
 
-export interface ModelConfig {
-  readonly nLayer: number;
-  readonly nHead: number;
-  readonly nEmbd: number;
-  readonly nPositions: number;
-  readonly vocabSize: number;
-  readonly eosTokenId: number | undefined;
-}
+export type { ModelConfig } from './arch/types';
 
 export interface ModelFolder {
   readonly dir: string;
@@ -55,30 +50,9 @@ async function pickOnnxFile(dir: string, names: readonly string[], modelFile: Mo
   );
 }
 
-/** Reads the GPT-2 names (n_layer…) with the common aliases (num_hidden_layers…) other exports use. */
+/** config.json -> sizes, read by the adapter of its model_type (arch/index.ts); none means GPT-2. */
 export function parseConfig(raw: Record<string, unknown>, file: string): ModelConfig {
-  const int = (names: readonly string[], fallback?: number): number => {
-    for (const n of names) {
-      const v = raw[n];
-      if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
-    }
-    if (fallback !== undefined) return fallback;
-    throw new GhostwriterError('model-invalid', `config.json has no positive integer ${names.join(' / ')} (${file}).`, { file });
-  };
-  const nEmbd = int(['n_embd', 'hidden_size']);
-  const nHead = int(['n_head', 'num_attention_heads']);
-  if (nEmbd % nHead !== 0) {
-    throw new GhostwriterError('model-invalid', `config.json: n_embd ${nEmbd} is not divisible by n_head ${nHead} (${file}).`, { file });
-  }
-  const eos = raw['eos_token_id'];
-  return {
-    nLayer: int(['n_layer', 'num_hidden_layers']),
-    nHead,
-    nEmbd,
-    nPositions: int(['n_positions', 'max_position_embeddings', 'n_ctx']),
-    vocabSize: int(['vocab_size']),
-    eosTokenId: typeof eos === 'number' ? eos : undefined,
-  };
+  return parseModelConfig(raw, file);
 }
 
 async function exists(path: string): Promise<boolean> {

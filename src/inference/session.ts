@@ -1,17 +1,19 @@
-// One ONNX Runtime session over a GPT-2-style graph, with the execution provider chosen (and
-// CUDA falling back to CPU), and forward(ids, cache) -> last-position logits, the cache grown by
-// the new tokens. It runs the prepared graph (onnx/rewrite.ts) when the model could be
-// prepared; else the original one, whose full KV cache is copied in and out every step.
+// One ONNX Runtime session over the decoder graph of a supported architecture (arch/), with the
+// execution provider chosen (and CUDA falling back to CPU), and forward(ids, cache) ->
+// last-position logits, the cache grown by the new tokens. It runs the prepared graph
+// (onnx/rewrite.ts) when the model could be prepared; else the original one, whose full KV cache
+// is copied in and out every step.
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProvider } from '../core/config';
 import { describeCause, GhostwriterError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { archOf } from './arch';
 import { halfArrayToFloat32 } from './float16';
 import type { ModelFolder } from './model';
 import type { KvSlot } from './onnx/rewrite';
 import { defaultCacheDir, prepareGraph } from './prepare';
 import { channelsOf, SequenceCache, type CacheLayout, type KvArray } from './sequenceCache';
-import { kvSlots, readPreparedSignature, readSignature, type IoSignature } from './signature';
+import { readPreparedSignature, readSignature, type IoSignature } from './signature';
 
 export type ActiveProvider = 'cpu' | 'cuda';
 
@@ -39,7 +41,8 @@ export class ModelSession {
   ) {}
 
   static async create(folder: ModelFolder, wanted: ExecutionProvider, log: Logger, factory = defaultFactory, opts: PrepareOptions = {}): Promise<ModelSession> {
-    const slots = kvSlots(folder.config);
+    // The cache's names and layout come from the architecture's adapter (arch/), never from here.
+    const slots = archOf(folder.config).kvSlots(folder.config);
     let note = 'not prepared (asked for the original graph)';
     if (opts.prepare !== false) {
       const prepared = await prepareGraph(folder.onnxPath, { slots, vocabSize: folder.config.vocabSize }, opts.cacheDir ?? defaultCacheDir(), log);

@@ -1,9 +1,10 @@
 // What the ONNX graph expects and returns, read from the session, checked against config.json.
 import type { InferenceSession } from 'onnxruntime-node';
 import { GhostwriterError } from '../core/errors';
+import { archOf } from './arch';
 import type { ModelConfig } from './model';
 import { PREPARED, type KvSlot } from './onnx/rewrite';
-import type { KvDtype } from './sequenceCache';
+import { channelsOf, type KvDtype } from './sequenceCache';
 
 export interface IoSignature {
   /** The graph was rewritten by onnx/rewrite.ts: past in [batch, seq, channels], only new K/V out. */
@@ -19,12 +20,9 @@ export interface IoSignature {
   readonly kvDtype: KvDtype;
 }
 
-/** GPT-2's cache as Optimum exports it: a key and a value per layer, [batch, n_head, seq, head_dim]. */
+/** The export's cache slots, as the adapter of config.json's model_type describes them. */
 export function kvSlots(config: ModelConfig): KvSlot[] {
-  const headDim = config.nEmbd / config.nHead;
-  return layerNames('', config.nLayer).flatMap(({ key, value }) =>
-    [key, value].map((kind) => ({ past: `past_key_values${kind}`, present: `present${kind}`, layout: 'BHTD' as const, heads: config.nHead, headDim })),
-  );
+  return archOf(config).kvSlots(config);
 }
 
 /** A prepared graph has exactly the inputs and outputs the rewrite gave it. */
@@ -60,43 +58,35 @@ export function readSignature(session: SessionShape, config: ModelConfig, onnxPa
     if (!inputs.has(name)) throw refuse(`the graph has no input "${name}"; inputs are ${[...inputs].join(', ')}.`);
   }
   if (!outputs.has('logits')) throw refuse(`the graph has no output "logits"; outputs are ${[...outputs].join(', ')}.`);
-  if ([...inputs].some((n) => n.endsWith('.key_value'))) {
-    throw refuse('it uses a fused key_value cache (gpt_bigcode); this version supports GPT-2-style separate key/value caches only.');
-  }
-
-  if (![...inputs].some((n) => n.startsWith('past_key_values.'))) {
+  const slots = kvSlots(config);
+  if (!slots.some((s) => inputs.has(s.past)) && ![...inputs].some((n) => n.startsWith('past'))) {
     throw refuse('this export has no KV-cache inputs (past_key_values.*); use an export with past, such as onnx/model.onnx or onnx/decoder_model_merged.onnx from Optimum.');
   }
-  const pastNames = layerNames('past_key_values', config.nLayer);
-  const presentNames = layerNames('present', config.nLayer);
-  for (const { key, value } of pastNames) {
-    for (const n of [key, value]) if (!inputs.has(n)) throw refuse(`config.json says n_layer ${config.nLayer}, but the graph has no input "${n}".`);
+  if (!inputs.has(slots[0].past)) {
+    // Another architecture's cache: the adapter says what it sees, in words.
+    const why = archOf(config).diagnoseCache?.(inputs, config);
+    if (why) throw refuse(why);
   }
-  for (const { key, value } of presentNames) {
-    for (const n of [key, value]) if (!outputs.has(n)) throw refuse(`config.json says n_layer ${config.nLayer}, but the graph has no output "${n}".`);
-  }
-  const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', ...pastNames.flatMap((p) => [p.key, p.value])]);
+  for (const { past } of slots) if (!inputs.has(past)) throw refuse(`config.json says n_layer ${config.nLayer}, but the graph has no input "${past}".`);
+  for (const { present } of slots) if (!outputs.has(present)) throw refuse(`config.json says n_layer ${config.nLayer}, but the graph has no output "${present}".`);
+  const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', ...slots.map((s) => s.past)]);
   const unknown = [...inputs].filter((n) => !known.has(n));
   if (unknown.length > 0) throw refuse(`unknown input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} (config.json says n_layer ${config.nLayer}).`);
 
   const meta = metadataByName(session.inputMetadata);
   const outMeta = metadataByName(session.outputMetadata);
-  checkKvShape(meta.get(pastNames[0].key), config, refuse);
+  checkKvShape(slots[0], meta.get(slots[0].past), config, refuse);
   checkVocab(outMeta.get('logits'), config, refuse);
   floatType(outMeta.get('logits')?.type, refuse, 'logits');
   return {
     prepared: false,
     hasPositionIds: inputs.has('position_ids'),
     hasUseCacheBranch: inputs.has('use_cache_branch'),
-    pastNames: pastNames.flatMap((p) => [p.key, p.value]),
-    presentNames: presentNames.flatMap((p) => [p.key, p.value]),
-    slots: kvSlots(config),
-    kvDtype: floatType(meta.get(pastNames[0].key)?.type, refuse, pastNames[0].key),
+    pastNames: slots.map((s) => s.past),
+    presentNames: slots.map((s) => s.present),
+    slots,
+    kvDtype: floatType(meta.get(slots[0].past)?.type, refuse, slots[0].past),
   };
-}
-
-function layerNames(prefix: string, nLayer: number) {
-  return Array.from({ length: nLayer }, (_, i) => ({ key: `${prefix}.${i}.key`, value: `${prefix}.${i}.value` }));
 }
 
 interface TensorMeta {
@@ -110,17 +100,25 @@ function metadataByName(list: readonly InferenceSession.ValueMetadata[] | undefi
   return map;
 }
 
-/** [batch, n_head, past, head_dim]: the fixed dims must agree with config.json. */
-function checkKvShape(meta: TensorMeta | undefined, config: ModelConfig, refuse: (w: string) => Error): void {
+/** The first past tensor's fixed dims must agree with config.json: [batch, heads, past, size] or [batch, past, channels]. */
+function checkKvShape(slot: KvSlot, meta: TensorMeta | undefined, config: ModelConfig, refuse: (w: string) => Error): void {
   const shape = meta?.shape;
   if (!shape || shape.length === 0) return;
-  if (shape.length !== 4) throw refuse(`past_key_values.0.key has rank ${shape.length}, expected 4 [batch, n_head, past, head_dim].`);
-  const headDim = config.nEmbd / config.nHead;
-  if (typeof shape[1] === 'number' && shape[1] !== config.nHead) {
-    throw refuse(`past_key_values.0.key has ${shape[1]} heads but config.json says n_head ${config.nHead}.`);
+  const name = slot.past;
+  if (slot.layout === 'BTC') {
+    if (shape.length !== 3) throw refuse(`${name} has rank ${shape.length}, expected 3 [batch, past, channels].`);
+    if (typeof shape[2] === 'number' && shape[2] !== channelsOf(slot)) {
+      throw refuse(`${name} has ${shape[2]} channels per position but config.json (n_embd ${config.nEmbd}, n_head ${config.nHead}, model_type ${config.modelType}) implies ${channelsOf(slot)}.`);
+    }
+    return;
   }
-  if (typeof shape[3] === 'number' && shape[3] !== headDim) {
-    throw refuse(`past_key_values.0.key has head size ${shape[3]} but config.json says n_embd/n_head = ${headDim}.`);
+  if (shape.length !== 4) throw refuse(`${name} has rank ${shape.length}, expected 4 [batch, n_head, past, head_dim].`);
+  if (typeof shape[1] === 'number' && shape[1] !== slot.heads) {
+    const says = slot.heads === config.nHead ? `n_head ${config.nHead}` : `${slot.heads} key/value heads`;
+    throw refuse(`${name} has ${shape[1]} heads but config.json says ${says}.`);
+  }
+  if (typeof shape[3] === 'number' && shape[3] !== slot.headDim) {
+    throw refuse(`${name} has head size ${shape[3]} but config.json (n_embd ${config.nEmbd} / n_head ${config.nHead}, model_type ${config.modelType}) implies ${slot.headDim}.`);
   }
 }
 

@@ -3,13 +3,12 @@
 import { CompletionService } from '../src/core/completionService';
 import { parseSettings, type Settings } from '../src/core/config';
 import type { ModelInfo } from '../src/core/protocol';
-import { newClient, type BenchLog, type EngineRecord } from './client';
+import { newClient, type BenchLog } from './client';
 import type { BenchConfig } from './config';
 import type { PromptMaker, SourceFile } from './corpus';
 import { decodeBench, dispose, loadBench, prefillBench, removeDirs, type Ctx, type LoadSample, type RunSample } from './engineBench';
 import { firstSuggestionBench, type FirstSuggestionSample } from './firstSuggestion';
-import type { FileReplay, RequestRecord } from './replay';
-import { runReplay } from './replayRunner';
+import { runReplay, type ReplayResult } from './replayRunner';
 import { median } from './stats';
 
 export interface OursRaw {
@@ -22,14 +21,7 @@ export interface OursRaw {
   readonly firstSuggestion: FirstSuggestionSample[];
   /** The model CompletionService loaded (no cacheDir: Settings has none). */
   readonly serviceInfo: ModelInfo | undefined;
-  readonly replay: {
-    readonly requests: RequestRecord[];
-    readonly engine: EngineRecord[];
-    readonly files: FileReplay[];
-    readonly durationMs: number;
-    readonly eventLoop: { maxMs: number; p99Ms: number };
-    readonly peakRssMb: number | undefined;
-  };
+  readonly replay: ReplayResult;
 }
 
 /** Prompt tokens for a prefill of `size`: n_positions leaves room for the one new token. */

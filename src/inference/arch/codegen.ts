@@ -11,7 +11,7 @@
 //     apply_rotary_pos_emb), so cached decoding needs nothing from the engine.
 //   - position_ids: the rotary embedding is looked up by them (embed_positions[position_ids]).
 import { configReader, headDim } from './common';
-import { fusedCacheMismatch, GPT2_FIELDS, separateKeyValueSlots } from './gpt2';
+import { fusedCacheMismatch, gpt2StyleConfig, separateKeyValueSlots } from './gpt2';
 import type { ArchAdapter, ModelConfig, RawConfig } from './types';
 
 export const codegen: ArchAdapter = {
@@ -20,24 +20,14 @@ export const codegen: ArchAdapter = {
   summary: 'CodeGen (Xenova/codegen-350M-mono): rotary positions, GPT-2-style cache, a key and a value per layer, [batch, heads, seq, head_dim]',
   parseConfig(raw: RawConfig, file: string): ModelConfig {
     const r = configReader(raw, file);
-    const nEmbd = r.int(GPT2_FIELDS.nEmbd);
-    const nHead = r.int(GPT2_FIELDS.nHead);
-    const size = headDim(nEmbd, nHead, r);
+    const config = gpt2StyleConfig(r, 'codegen');
+    const size = headDim(config.nEmbd, config.nHead, r);
     // rotary_dim null means the whole head rotates; it pairs dimensions, so it must be even.
     const rotary = r.optionalInt('rotary_dim');
     if (rotary !== undefined && (rotary % 2 !== 0 || rotary > size)) {
       throw r.refuse(`has rotary_dim ${rotary}, expected an even number up to the head size ${size}`);
     }
-    return {
-      modelType: 'codegen',
-      nLayer: r.int(GPT2_FIELDS.nLayer),
-      nHead,
-      kvHeads: nHead,
-      nEmbd,
-      nPositions: r.int(GPT2_FIELDS.nPositions),
-      vocabSize: r.int(['vocab_size']),
-      eosTokenId: r.eosTokenId(),
-    };
+    return config;
   },
   kvSlots: (config) => separateKeyValueSlots(config),
   diagnoseCache: fusedCacheMismatch,

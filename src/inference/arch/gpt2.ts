@@ -9,7 +9,7 @@
 //     src/configs.js getKeyValueShapes, "Decoder-only" branch: [batch_size, num_heads, 0, dim_kv]).
 //   - position_ids: current Optimum exports take it; older ones do not and compute positions inside.
 import type { KvSlot } from '../onnx/rewrite';
-import { configReader, headDim } from './common';
+import { configReader, headDim, type ConfigReader } from './common';
 import type { ArchAdapter, ModelConfig, RawConfig } from './types';
 
 /**
@@ -30,6 +30,23 @@ export function fusedCacheMismatch(graphInputs: ReadonlySet<string>, config: Mod
   return `the graph has a fused past_key_values.N.key_value cache, as gpt_bigcode exports do, but config.json says model_type ${config.modelType}, whose exports have past_key_values.N.key and .value.`;
 }
 
+/** The sizes of a config.json that names them as GPT-2 does (CodeGen too); every head has its own K/V. */
+export function gpt2StyleConfig(r: ConfigReader, modelType: string): ModelConfig {
+  const nEmbd = r.int(GPT2_FIELDS.nEmbd);
+  const nHead = r.int(GPT2_FIELDS.nHead);
+  headDim(nEmbd, nHead, r);
+  return {
+    modelType,
+    nLayer: r.int(GPT2_FIELDS.nLayer),
+    nHead,
+    kvHeads: nHead,
+    nEmbd,
+    nPositions: r.int(GPT2_FIELDS.nPositions),
+    vocabSize: r.int(['vocab_size']),
+    eosTokenId: r.eosTokenId(),
+  };
+}
+
 export const GPT2_FIELDS = {
   nLayer: ['n_layer', 'num_hidden_layers'],
   nHead: ['n_head', 'num_attention_heads'],
@@ -41,22 +58,7 @@ export const gpt2: ArchAdapter = {
   name: 'gpt2',
   modelTypes: ['gpt2'],
   summary: 'GPT-2 and its distillations (Xenova/gpt2, Xenova/distilgpt2): a key and a value per layer, [batch, heads, seq, head_dim]',
-  parseConfig(raw: RawConfig, file: string): ModelConfig {
-    const r = configReader(raw, file);
-    const nEmbd = r.int(GPT2_FIELDS.nEmbd);
-    const nHead = r.int(GPT2_FIELDS.nHead);
-    headDim(nEmbd, nHead, r);
-    return {
-      modelType: 'gpt2',
-      nLayer: r.int(GPT2_FIELDS.nLayer),
-      nHead,
-      kvHeads: nHead,
-      nEmbd,
-      nPositions: r.int(GPT2_FIELDS.nPositions),
-      vocabSize: r.int(['vocab_size']),
-      eosTokenId: r.eosTokenId(),
-    };
-  },
+  parseConfig: (raw: RawConfig, file: string) => gpt2StyleConfig(configReader(raw, file), 'gpt2'),
   kvSlots: (config) => separateKeyValueSlots(config),
   diagnoseCache: fusedCacheMismatch,
   positionIds: true,

@@ -4,17 +4,22 @@ import { CompletionService } from './core/completionService';
 import { EngineClient, forkInference, type EngineEvents } from './core/engineClient';
 import type { EngineState, EngineStateKind } from './core/engineState';
 import type { CompletionRecord, GhostwriterApi } from './vscode/api';
-import { chooseModel } from './vscode/commands';
 import { COMMANDS } from './vscode/commandIds';
 import { InlineProvider } from './vscode/completionProvider';
 import { affectsReload, SettingsReader } from './vscode/config';
 import { createChannelLogger } from './vscode/log';
+import { registerModelFeatures } from './vscode/models';
 import { Notifier } from './vscode/notifier';
 import { StatusBar } from './vscode/statusBar';
 import { registerWarmer } from './vscode/warmer';
 import { showGrowth } from './vscode/growth';
 
-const ACTIONS: Record<string, string> = { 'Choose Model…': COMMANDS.chooseModel, 'Reload Model': COMMANDS.reloadModel, 'Show Log': COMMANDS.showLog };
+const ACTIONS: Record<string, string> = {
+  'Choose Model…': COMMANDS.chooseModel,
+  'Reload Model': COMMANDS.reloadModel,
+  'Show Log': COMMANDS.showLog,
+  'Set Hugging Face Token': COMMANDS.setHubToken,
+};
 
 export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   // Disposed in reverse order: the service (aborting requests) goes before the process it talks to.
@@ -32,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   own({ dispose: () => client.dispose() });
   const service = new CompletionService(client, log.child('completion'), vscode.Uri.joinPath(context.globalStorageUri, 'prepared').fsPath);
   own({ dispose: () => service.dispose() });
-  const statusBar = own(new StatusBar(() => service.stats));
+  const statusBar = own(new StatusBar(() => service.stats, () => noModelChosen(settings.read())));
   own(service.onDidChangeState((state) => reportState(state, statusBar, notifier)));
   statusBar.update(service.state);
 
@@ -46,24 +51,28 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   own(showGrowth(service, (doc) => settings.read(doc)));
 
   const reload = () => service.ensureLoaded(settings.read(), true);
-  own(vscode.commands.registerCommand(COMMANDS.chooseModel, (arg?: unknown) => chooseModel({ state: context.globalState, settings: () => settings.read(), reload }, arg)));
+  const models = registerModelFeatures(context, service, () => settings.read(), log, reload);
+  own(vscode.commands.registerCommand(COMMANDS.chooseModel, (arg?: unknown) => models.chooseModel(arg)));
   own(vscode.commands.registerCommand(COMMANDS.reloadModel, reload));
   own(vscode.commands.registerCommand(COMMANDS.showLog, () => channel.show()));
   own(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('ghostwriter')) return;
       settings.changed();
-      if (affectsReload(e)) void service.ensureLoaded(settings.read());
+      if (affectsReload(e) && !models.reloadsHeld()) void service.ensureLoaded(settings.read());
     }),
   );
 
   log.info(`Ghostwriter ${context.extension.packageJSON.version} activating (${vscode.env.appName} ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI)`);
   void service.ensureLoaded(settings.read());
+  void models.firstRun();
   return {
     state: () => service.state,
     waitForState: (kinds, timeoutMs) => waitForState(service, kinds, timeoutMs),
     recentCompletions: () => [...recent],
     recentLog: () => log.recent(),
+    downloads: () => models.downloads(),
+    offers: () => models.offers(),
   };
 }
 
@@ -71,10 +80,17 @@ export function deactivate(): void {
   // Everything is in context.subscriptions; VS Code disposes it.
 }
 
+/** Ghostwriter is on but no model is set: the status bar offers the recommended one. */
+function noModelChosen(s: { enable: boolean; modelPath: string }): boolean {
+  return s.enable && s.modelPath.trim() === '';
+}
+
 function reportState(state: EngineState, statusBar: StatusBar, notifier: Notifier): void {
   statusBar.update(state);
   if (state.kind === 'error' && state.message) {
-    notifier.error(`Ghostwriter: ${state.message}`, 'Choose Model…', 'Reload Model', 'Show Log');
+    // A private or gated repo needs a token; anything else may work on a retry (offline, a full disk).
+    const retry = state.errorCode === 'hub-unauthorized' ? 'Set Hugging Face Token' : 'Reload Model';
+    notifier.error(`Ghostwriter: ${state.message}`, 'Choose Model…', retry, 'Show Log');
   }
   if (state.kind === 'ready') {
     notifier.reset();

@@ -1,6 +1,5 @@
 // Owns the model's lifetime (load = release + create) and the engine state, and turns a
 // snapshot into cleaned completions: debounce, abort the older request, generate, filter.
-import { basename } from 'node:path';
 import { describeCause, GhostwriterError } from './errors';
 import { RELOAD_KEYS, type Settings } from './config';
 import type { EngineClient } from './engineClient';
@@ -8,6 +7,7 @@ import type { EngineState } from './engineState';
 import { Emitter } from './events';
 import { decide } from './completionPolicy';
 import type { Logger } from './logger';
+import { modelDisplayName, resolveModelSource, type ModelSourceResolver } from './modelSource';
 import type { CompletionOptions, NewlinePolicy } from './protocol';
 import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
 import { suggestAll, type Suggestion } from './suggestion';
@@ -36,6 +36,10 @@ export class CompletionService {
   /** What the last load was asked to load, so a settings event and a command asking for the same model load it once. */
   private loadKey: string | undefined;
   private loading: Promise<EngineState> | undefined;
+  /** Turns the model setting (a folder or a hub id) into a folder to load; the extension gives one with progress and a token. */
+  private resolveSource: ModelSourceResolver = resolveModelSource;
+  /** Aborts the current load's download, when a newer load or dispose() supersedes it. */
+  private loadAbort: AbortController | undefined;
   /** Requests past their debounce; the state is 'generating' while any is. */
   private generating = 0;
   /** Where the last request or warm-up ran (path, cursor, version): warming it again is wasted. */
@@ -58,6 +62,11 @@ export class CompletionService {
     /** Decoding time before an automatic trigger answers; the look-ahead grows it from there. */
     private readonly earlyDecodeMs = EARLY_DECODE_MS,
   ) {}
+
+  /** Where hub models come from and how their downloads are shown (src/core/modelSource.ts). */
+  setModelSource(resolver: ModelSourceResolver): void {
+    this.resolveSource = resolver;
+  }
 
   get state(): EngineState {
     return this.current;
@@ -88,6 +97,8 @@ export class CompletionService {
   private async load(settings: Settings): Promise<EngineState> {
     const generation = ++this.loadGeneration;
     this.inFlight?.abort();
+    this.loadAbort?.abort();
+    const abort = (this.loadAbort = new AbortController());
     this.prediction = undefined;
     if (!settings.enable || !settings.modelPath) {
       // Nothing to run: free the model's memory and the process.
@@ -97,11 +108,15 @@ export class CompletionService {
         message: settings.enable ? 'No model chosen: run "Ghostwriter: Choose Model and Temperature".' : 'Ghostwriter is turned off (ghostwriter.enable).',
       });
     }
-    const modelName = basename(settings.modelPath);
+    let modelName = modelDisplayName(settings.modelPath);
     this.setState({ kind: 'loading', modelName });
     try {
+      // A hub id is downloaded (or found in the Hugging Face cache) first; a folder is used as it is.
+      const model = await this.resolveSource(settings, abort.signal);
+      if (generation !== this.loadGeneration) return this.latest();
+      modelName = model.name;
       const info = await this.client.load({
-        modelDir: settings.modelPath,
+        modelDir: model.dir,
         modelFile: settings.modelFile,
         executionProvider: settings.executionProvider,
         ...(this.cacheDir ? { cacheDir: this.cacheDir } : {}),
@@ -113,7 +128,8 @@ export class CompletionService {
       }
       return this.setState({
         kind: 'ready',
-        modelName: info.name,
+        // info.name is the folder's name: a snapshot's commit hash for a hub model.
+        modelName,
         provider: info.provider,
         ...(info.msPerToken ? { msPerToken: info.msPerToken } : {}),
         ...(info.prefillMsPerToken ? { prefillMsPerToken: info.prefillMsPerToken } : {}),
@@ -122,8 +138,13 @@ export class CompletionService {
     } catch (err) {
       if (generation !== this.loadGeneration) return this.latest();
       const message = describeCause(err);
+      const errorCode = err instanceof GhostwriterError ? err.code : undefined;
+      if (errorCode === 'cancelled') {
+        this.log.info(`the download of ${modelName} was cancelled`);
+        return this.setState({ kind: 'disabled', modelName, errorCode, message: `The download of ${modelName} was cancelled; Reload Model resumes it.` });
+      }
       this.log.error(`could not load ${settings.modelPath}: ${message}`);
-      return this.setState({ kind: 'error', modelName, message });
+      return this.setState({ kind: 'error', modelName, message, ...(errorCode ? { errorCode } : {}) });
     }
   }
 
@@ -233,6 +254,7 @@ export class CompletionService {
 
   dispose(): void {
     this.inFlight?.abort();
+    this.loadAbort?.abort();
     this.growEmitter.dispose();
     this.stateEmitter.dispose();
   }

@@ -1,4 +1,5 @@
 // The settings, their defaults and their bounds: one module, checked against package.json by a test.
+import { normalizeEndpoint } from './hub/http';
 
 export type ExecutionProvider = 'auto' | 'cuda' | 'cpu';
 export type ModelFile = 'auto' | 'fp32' | 'fp16' | 'quantized';
@@ -6,7 +7,7 @@ export type LineMode = 'auto' | 'singleLine' | 'multiLine';
 
 export interface Settings {
   readonly enable: boolean;
-  /** Absolute path of a model folder in the hub layout; '' = none chosen yet. */
+  /** A model folder in the hub layout, or a hub repo id[@revision] (src/core/modelSource.ts); '' = none chosen yet. */
   readonly modelPath: string;
   readonly modelFile: ModelFile;
   readonly executionProvider: ExecutionProvider;
@@ -19,6 +20,8 @@ export interface Settings {
   readonly debounceMs: number;
   readonly timeoutMs: number;
   readonly lineMode: LineMode;
+  /** The Hugging Face hub (or a mirror) hub repo ids download from; '' = HF_ENDPOINT, else https://huggingface.co. */
+  readonly hubEndpoint: string;
   /**
    * Keys the user set (in any scope). Those not set may be tuned to the machine (tuning.ts);
    * absent: treat every key as set.
@@ -40,6 +43,7 @@ export const DEFAULTS: Settings = Object.freeze({
   debounceMs: 150,
   timeoutMs: 3000,
   lineMode: 'auto',
+  hubEndpoint: '',
 });
 
 interface NumberRule {
@@ -53,6 +57,8 @@ interface EnumRule {
 }
 interface SimpleRule {
   readonly kind: 'boolean' | 'string';
+  /** 'http-url': empty, or an http(s) URL without user, password, query or fragment. */
+  readonly format?: 'http-url';
 }
 export type Rule = NumberRule | EnumRule | SimpleRule;
 
@@ -71,12 +77,13 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
   debounceMs: { kind: 'integer', minimum: 0, maximum: 2000 },
   timeoutMs: { kind: 'integer', minimum: 100, maximum: 60000 },
   lineMode: { kind: 'enum', values: ['auto', 'singleLine', 'multiLine'] },
+  hubEndpoint: { kind: 'string', format: 'http-url' },
 };
 
 export const SETTINGS_SECTION = 'ghostwriter';
 
 /** Settings whose change needs the model reloaded; the rest apply to the next request. */
-export const RELOAD_KEYS: readonly (keyof Settings)[] = ['enable', 'modelPath', 'modelFile', 'executionProvider'];
+export const RELOAD_KEYS: readonly (keyof Settings)[] = ['enable', 'modelPath', 'modelFile', 'executionProvider', 'hubEndpoint'];
 
 export interface ParsedSettings {
   readonly settings: Settings;
@@ -113,7 +120,8 @@ function check(rule: Rule, value: unknown): string | undefined {
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `expected true or false, got ${JSON.stringify(value)}`;
     case 'string':
-      return typeof value === 'string' ? undefined : `expected a string, got ${JSON.stringify(value)}`;
+      if (typeof value !== 'string') return `expected a string, got ${JSON.stringify(value)}`;
+      return rule.format === 'http-url' ? urlProblem(value) : undefined;
     case 'enum':
       return typeof value === 'string' && rule.values.includes(value)
         ? undefined
@@ -127,5 +135,15 @@ function check(rule: Rule, value: unknown): string | undefined {
       }
       return undefined;
     }
+  }
+}
+
+function urlProblem(value: string): string | undefined {
+  if (value.trim() === '') return undefined;
+  try {
+    normalizeEndpoint(value);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.replace(/\.$/, '');
   }
 }

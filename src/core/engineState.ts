@@ -1,10 +1,11 @@
 // What the engine is doing now; drives the status bar and the extension's API.
+import type { ErrorCode } from './errors';
 
 export type EngineStateKind = 'disabled' | 'loading' | 'ready' | 'generating' | 'error';
 
 export interface EngineState {
   readonly kind: EngineStateKind;
-  /** Folder name of the loaded (or loading) model, when there is one. */
+  /** The loaded (or loading) model's name: a hub model's repo id, else its folder's name. */
   readonly modelName?: string;
   /** Execution provider in use once loaded: 'cpu' or 'cuda'. */
   readonly provider?: string;
@@ -17,6 +18,8 @@ export interface EngineState {
   readonly prefillMsPerToken?: number;
   /** For 'error' and 'disabled': what is wrong and what to do, as shown to the user. */
   readonly message?: string;
+  /** Why a load ended in 'error' (or 'disabled' for a cancelled download), so the editor can offer the fitting action. */
+  readonly errorCode?: ErrorCode;
 }
 
 /** The first clause of a message, without the path in parentheses, at most 48 characters: for the status bar. */

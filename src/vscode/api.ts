@@ -14,6 +14,28 @@ export interface CompletionRecord {
   readonly source?: 'model' | 'typed-ahead';
 }
 
+/** A model download from the Hugging Face hub (progress as the notification showed it). */
+export interface DownloadRecord {
+  repoId: string;
+  revision: string;
+  /** Bytes this download fetches (files already in the cache not counted) and how many arrived. */
+  total: number;
+  bytes: number;
+  files: number;
+  /** Progress reports received. */
+  reports: number;
+  /** Absent while it runs. */
+  outcome?: 'done' | 'cancelled' | 'failed';
+}
+
+/** A model offered in a notification (the first run, the status bar with no model): what it said, and what accepting runs. */
+export interface OfferRecord {
+  readonly message: string;
+  readonly actions: readonly string[];
+  /** The command (and arguments) the first action runs. */
+  readonly accept: { readonly command: string; readonly args: readonly unknown[] };
+}
+
 export interface GhostwriterApi {
   state(): EngineState;
   /** Resolves on the next state whose kind is in `kinds` (at once when the current one is). */
@@ -22,4 +44,8 @@ export interface GhostwriterApi {
   recentCompletions(): readonly CompletionRecord[];
   /** The last lines of the Ghostwriter log ("level message"), newest last (at most 200). */
   recentLog(): readonly string[];
+  /** Model downloads of this session, newest last (at most 20). */
+  downloads(): readonly DownloadRecord[];
+  /** Models offered in notifications in this session, newest last. */
+  offers(): readonly OfferRecord[];
 }

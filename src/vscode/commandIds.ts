@@ -3,4 +3,10 @@ export const COMMANDS = {
   chooseModel: 'ghostwriter.chooseModel',
   reloadModel: 'ghostwriter.reloadModel',
   showLog: 'ghostwriter.showLog',
+  /** Offers the recommended catalog model (the first-run notification; the status bar with no model). */
+  getStarted: 'ghostwriter.getStarted',
+  /** Not in the palette: what accepting the offer runs; `{ repoId?, modelFile? }`, default the recommended one. */
+  downloadModel: 'ghostwriter.downloadModel',
+  setHubToken: 'ghostwriter.setHubToken',
+  clearHubToken: 'ghostwriter.clearHubToken',
 } as const;

@@ -1,7 +1,7 @@
 // Reads the ghostwriter.* settings through the core parser. A refused value is logged and shown
 // once, not on every keystroke; it is reported again after the settings change.
 import * as vscode from 'vscode';
-import { parseSettings, RELOAD_KEYS, RULES, SETTINGS_SECTION, type Settings } from '../core/config';
+import { parseSettings, RELOAD_KEYS, RULES, SETTINGS_SECTION, type ModelFile, type Settings } from '../core/config';
 import { TUNABLE } from '../core/tuning';
 import type { Logger } from '../core/logger';
 
@@ -41,10 +41,12 @@ export function affectsReload(e: vscode.ConfigurationChangeEvent): boolean {
   return RELOAD_KEYS.some((k) => e.affectsConfiguration(`${SETTINGS_SECTION}.${k}`));
 }
 
-export async function saveModelChoice(modelPath: string, temperature: number): Promise<void> {
+/** The variant first, so that the model path (what a load waits for) is the last key to change. */
+export async function saveModelChoice(modelPath: string, temperature: number, modelFile?: ModelFile): Promise<void> {
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  await config.update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
+  if (modelFile !== undefined && config.get('modelFile') !== modelFile) await config.update('modelFile', modelFile, vscode.ConfigurationTarget.Global);
   await config.update('temperature', temperature, vscode.ConfigurationTarget.Global);
+  await config.update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
 }
 
 function isSet(i: ReturnType<vscode.WorkspaceConfiguration['inspect']>): boolean {

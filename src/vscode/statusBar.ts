@@ -1,4 +1,5 @@
-// One status bar item showing the model and what the engine is doing; a click opens the chooser.
+// One status bar item showing the model and what the engine is doing; a click opens the chooser
+// (with no model chosen yet: the offer of the recommended model, as on the first run).
 import * as vscode from 'vscode';
 import { shortReason, type EngineState } from '../core/engineState';
 import { COMMANDS } from './commandIds';
@@ -9,14 +10,18 @@ const ICONS = { disabled: '$(circle-slash)', loading: '$(sync~spin)', ready: '$(
 function detail(state: EngineState): string {
   if (state.kind === 'error' && state.message) return ` — ${shortReason(state.message)}`;
   if (state.kind === 'loading') return ' (loading)';
-  if (state.kind === 'disabled') return ' (off)';
+  if (state.kind === 'disabled') return state.errorCode === 'cancelled' ? ' (download cancelled)' : ' (off)';
   return state.provider ? ` · ${state.provider.toUpperCase()}` : '';
 }
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ghostwriter.status', vscode.StatusBarAlignment.Right, 100);
 
-  constructor(private readonly stats: () => { readonly lastPromptTokens: number; readonly lastCachedTokens: number }) {
+  constructor(
+    private readonly stats: () => { readonly lastPromptTokens: number; readonly lastCachedTokens: number },
+    /** Whether no model is chosen (the settings' modelPath is empty). */
+    private readonly noModel: () => boolean = () => false,
+  ) {
     this.item.name = 'Ghostwriter';
     this.item.command = COMMANDS.chooseModel;
     this.item.show();
@@ -33,7 +38,9 @@ export class StatusBar implements vscode.Disposable {
     if (lastPromptTokens > 0) lines.push(`Last request: ${lastCachedTokens} of ${lastPromptTokens} prompt tokens from the cache`);
     if (state.fallbackReason) lines.push(`$(warning) ${state.fallbackReason}; running on the CPU.`);
     if (state.message) lines.push(state.message);
-    lines.push('Click to choose the model and temperature.');
+    const offer = state.kind === 'disabled' && !state.errorCode && this.noModel();
+    this.item.command = offer ? COMMANDS.getStarted : COMMANDS.chooseModel;
+    lines.push(offer ? 'Click to download a recommended model and start.' : 'Click to choose the model and temperature.');
     this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'), true);
     this.item.backgroundColor = state.kind === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.accessibilityInformation = { label: `Ghostwriter ${state.kind}, model ${model}${state.message ? ': ' + state.message : ''}` };

@@ -1,15 +1,17 @@
 // `npm run test:vscode`: the offline real-VS-Code tests. Installs code-server when needed, makes
 // the models, runs the integration suite in code-server's extension host, then the Chromium UI
-// test. Exits non-zero on any failure.
-//   --only=integration | --only=ui   run one part
+// test. Exits non-zero on any failure. The integration suite runs twice: as configured (a model
+// in the settings), then as a first run (no model, the hub stand-in, a temp Hugging Face cache).
+//   --only=integration | --only=first-run | --only=ui   run one part
 //   GHOSTWRITER_E2E_VERBOSE=1        echo code-server's own output
 //   GHOSTWRITER_E2E_KEEP=1           keep the temp folders (user data, workspace)
-//   GHOSTWRITER_SUITE_GREP=text      run only the integration tests whose title matches
+//   GHOSTWRITER_SUITE_GREP=text      run only the integration tests whose title matches (the first-run
+//                                    session runs only when the text says "first run")
 //   GHOSTWRITER_E2E_EXTENSION_PATH   load another extension folder in the integration run
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureInstalled, repoRoot } from './codeServer';
-import { prepareFixtures, runIntegration } from './runIntegration';
+import { prepareFixtures, runFirstRunIntegration, runIntegration, type IntegrationResult } from './runIntegration';
 import { runUiTest } from './uiTest';
 
 interface Outcome {
@@ -21,7 +23,9 @@ interface Outcome {
 }
 
 async function main(): Promise<number> {
-  const only = /^--only=(integration|ui)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--only=')) ?? '')?.[1];
+  const only = /^--only=(integration|first-run|ui)$/.exec(process.argv.slice(2).find((a) => a.startsWith('--only=')) ?? '')?.[1];
+  const grep = process.env.GHOSTWRITER_SUITE_GREP;
+  const firstRunGrep = !!grep && /first run/i.test(grep);
   const t0 = Date.now();
   const root = repoRoot();
   for (const f of ['dist/extension.js', 'dist/inference.js', 'out/test/integration/suite/index.js']) {
@@ -32,21 +36,24 @@ async function main(): Promise<number> {
   console.log(`[e2e] setup ${((Date.now() - t0) / 1000).toFixed(1)} s (code-server ready, models ${fixtures.config.models.tiny}, ${fixtures.config.models.tinyB})`);
   const outcomes: Outcome[] = [];
   try {
-    if (only !== 'ui') {
+    const sessions: [string, typeof runIntegration][] = [];
+    if ((!only || only === 'integration') && !firstRunGrep) sessions.push(['integration', runIntegration]);
+    if ((!only || only === 'integration' || only === 'first-run') && (!grep || firstRunGrep)) sessions.push(['first-run', runFirstRunIntegration]);
+    for (const [name, run] of sessions) {
       const t = Date.now();
       try {
-        const r = await runIntegration(install, fixtures);
+        const r: IntegrationResult = await run(install, fixtures);
         // No result file (the suite did not load) or a non-zero exit with no failing test is a failure too.
         const passed = r.result?.passed ?? 0;
         const failed = r.result ? r.result.failed : 1;
         const error = !r.result ? 'the suite wrote no result' : r.exitCode !== 0 ? `exit code ${r.exitCode}` : undefined;
-        outcomes.push({ name: 'integration', passed, failed: r.exitCode !== 0 && failed === 0 ? 1 : failed, seconds: r.seconds, error });
+        outcomes.push({ name, passed, failed: r.exitCode !== 0 && failed === 0 ? 1 : failed, seconds: r.seconds, error });
         for (const f of r.result?.failures ?? []) console.error(`[e2e] FAILED ${f.title}\n${f.error}`);
       } catch (err) {
-        outcomes.push({ name: 'integration', passed: 0, failed: 1, seconds: (Date.now() - t) / 1000, error: (err as Error).message });
+        outcomes.push({ name, passed: 0, failed: 1, seconds: (Date.now() - t) / 1000, error: (err as Error).message });
       }
     }
-    if (only !== 'integration') {
+    if (!only || only === 'ui') {
       const t = Date.now();
       try {
         await runUiTest(install, fixtures.config.models.tiny, fixtures.config.models.broken);

@@ -8,7 +8,8 @@
 //        sha256), X-Linked-Size; both honour Range (206, 416)
 // Errors carry X-Error-Code as the hub's do: RepoNotFound (401 without a token, as the hub answers for
 // a repo it will not confirm, 404 with one), RevisionNotFound, EntryNotFound, GatedRepo.
-// Faults on demand: corrupted bytes, a connection cut mid-file, a doctored listing. Every request is logged.
+// Faults on demand: corrupted bytes, a connection cut mid-file, a doctored listing. Every request is logged,
+// and GET /__stand-in/requests (not logged itself) answers the log, for a client in another process.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -53,6 +54,9 @@ interface LoadedRepo {
   readonly gated: boolean;
   readonly files: Map<string, RepoFile>;
 }
+
+/** Where a test in another process (the VS Code extension host) reads the request log. */
+export const CONTROL_PATH = '/__stand-in/requests';
 
 /** Files the hub keeps in LFS here: ONNX graphs and their external data (as the hub's .gitattributes does). */
 const isLfs = (path: string) => /\.onnx($|_data)/.test(path);
@@ -133,6 +137,7 @@ export class HubStandIn {
 
   private answer(server: 'hub' | 'cdn', req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (server === 'hub' && url.pathname === CONTROL_PATH) return json(res, { count: this.requests.length, requests: this.requests });
     this.requests.push({ server, method: req.method ?? 'GET', url: url.pathname + url.search, range: req.headers.range, authorization: !!req.headers.authorization });
     try {
       if (server === 'cdn') return this.cdnFile(url, req, res);

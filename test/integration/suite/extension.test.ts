@@ -1,14 +1,25 @@
 // Runs inside a real VS Code extension host (code-server or @vscode/test-electron) against the
 // built extension and generated models; the runners prepare the models and the workspace.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { CompletionRecord, EngineStateKind, GhostwriterApi } from '../../../src/vscode/api';
+import type { CompletionRecord, EngineState, EngineStateKind, GhostwriterApi } from '../../../src/vscode/api';
 
 /** What the runners pass in: GHOSTWRITER_SUITE_CONFIG names the JSON file (the extension host inherits the env); else suite-config.json beside this file. */
 export interface SuiteConfig {
   readonly models: { readonly tiny: string; readonly tinyB: string; readonly broken: string };
+  /** 'first-run': the window starts with no model chosen, downloading from the hub stand-in (test/e2e/runIntegration.ts). */
+  readonly phase?: 'first-run';
+  readonly hub?: {
+    /** The stand-in; GET <endpoint>/__stand-in/requests answers its request log. */
+    readonly endpoint: string;
+    /** HF_HUB_CACHE of the extension host. */
+    readonly cacheRoot: string;
+    /** A repo that answers GatedRepo without a token. */
+    readonly gatedRepo: string;
+    readonly token: string;
+  };
 }
 
 function loadConfig(): { config: SuiteConfig; source: string } {
@@ -97,8 +108,13 @@ function acceptUntilChanged(editor: vscode.TextEditor, command: string): Promise
   });
 }
 
-describe('Ghostwriter in a real VS Code', function () {
-  const { config, source } = loadConfig();
+const { config, source } = loadConfig();
+type SuiteFn = (title: string, fn: (this: Mocha.Suite) => void) => void;
+/** Each session runs one of the two suites below. */
+const mainSuite: SuiteFn = config.phase === 'first-run' ? () => undefined : describe;
+const firstRunSuite: SuiteFn = config.phase === 'first-run' ? describe : () => undefined;
+
+mainSuite('Ghostwriter in a real VS Code', function () {
   let api: GhostwriterApi;
 
   async function expectLoaded(modelPath: string, kinds: readonly EngineStateKind[] = ['ready']): Promise<void> {
@@ -214,5 +230,108 @@ describe('Ghostwriter in a real VS Code', function () {
     await vscode.commands.executeCommand('ghostwriter.chooseModel', { modelPath: config.models.tiny, temperature: 0 });
     await expectLoaded(config.models.tiny);
     await completeAndCommit('again.js', 'let count = 0;\nfor (let i = 0; i < 10; i++) {\n  count');
+  });
+});
+
+firstRunSuite('Ghostwriter first run in a real VS Code, against the hub stand-in', function () {
+  const hub = config.hub!;
+  let api: GhostwriterApi;
+  let repoId = '';
+
+  /** What the stand-in has been asked (it answers its log on a route it does not count). */
+  async function standInLog(): Promise<{ count: number; requests: { url: string; authorization: boolean }[] }> {
+    const res = await fetch(`${hub.endpoint}/__stand-in/requests`);
+    return (await res.json()) as { count: number; requests: { url: string; authorization: boolean }[] };
+  }
+
+  before(async function () {
+    console.log(`first-run suite: hub stand-in ${hub.endpoint}, HF_HUB_CACHE ${process.env.HF_HUB_CACHE}`);
+    assert.equal(process.env.HF_HUB_CACHE, hub.cacheRoot, 'the extension host should see the harness\'s HF_HUB_CACHE');
+    const ext = vscode.extensions.getExtension<GhostwriterApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this window`);
+    api = await ext.activate();
+  });
+
+  afterEach(async function () {
+    await vscode.commands.executeCommand('workbench.action.files.saveAll');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('with no model chosen, offers the recommended catalog model once, in one notification, and downloads nothing yet', async function () {
+    assert.equal(vscode.workspace.getConfiguration('ghostwriter').get('modelPath'), '');
+    const state = await api.waitForState(['disabled', 'ready', 'error'], LOAD_TIMEOUT_MS);
+    assert.equal(state.kind, 'disabled', `state ${state.kind}: ${state.message}`);
+    const offer = await waitFor('the first-run offer', 10_000, () => api.offers()[0]);
+    assert.match(offer.message, /^Ghostwriter: Download Xenova\/\S+ \(int8, (about )?[\d.]+ [MG]B\) and start\?$/);
+    assert.deepEqual(offer.actions, ['Download', 'Choose another…', 'Not now']);
+    assert.equal(offer.accept.command, 'ghostwriter.downloadModel');
+    repoId = (offer.accept.args[0] as { repoId: string }).repoId;
+    assert.ok(offer.message.includes(repoId));
+    assert.equal(api.offers().length, 1, 'offered once');
+    assert.equal((await standInLog()).count, 0, 'nothing is asked of the hub before the user accepts');
+  });
+
+  it('one click downloads with progress into the Hugging Face cache layout and ends with ghost text, without a window reload', async function () {
+    const offer = api.offers()[0];
+    const state = await vscode.commands.executeCommand<EngineState | undefined>(offer.accept.command, ...offer.accept.args);
+    assert.equal(state?.kind, 'ready', `state ${state?.kind}: ${state?.message}`);
+    assert.equal(state?.modelName, repoId, 'the status bar names the repo, not the snapshot commit');
+    const cfg = vscode.workspace.getConfiguration('ghostwriter');
+    assert.equal(cfg.get('modelPath'), repoId);
+    assert.equal(cfg.get('modelFile'), 'quantized');
+
+    const downloads = api.downloads();
+    assert.equal(downloads.length, 1);
+    const d = downloads[0];
+    assert.equal(d.repoId, repoId);
+    assert.equal(d.outcome, 'done');
+    assert.ok(d.reports > 0 && d.total > 0 && d.bytes === d.total, JSON.stringify(d));
+
+    // refs/main → the commit; snapshots/<commit>/<path> are relative symlinks into blobs/; only the variant's files.
+    const repoDir = join(hub.cacheRoot, `models--${repoId.replace('/', '--')}`);
+    const commit = readFileSync(join(repoDir, 'refs', 'main'), 'utf8').trim();
+    assert.match(commit, /^[0-9a-f]{40}$/);
+    const snapshot = join(repoDir, 'snapshots', commit);
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']) {
+      const path = join(snapshot, file);
+      assert.ok(lstatSync(path).isSymbolicLink(), `${file} is a symlink`);
+      const target = readlinkSync(path);
+      assert.ok(!target.startsWith('/') && target.includes('blobs/'), `${file} → ${target}`);
+      assert.equal(dirname(resolve(dirname(path), target)), join(repoDir, 'blobs'));
+    }
+    assert.ok(!existsSync(join(snapshot, 'onnx', 'model.onnx')), 'the fp32 file was not downloaded');
+    assert.ok(!readdirSync(join(repoDir, 'blobs')).some((n) => n.endsWith('.incomplete')));
+
+    const text = 'function add(a, b) {\n  return a + b;\n}\n\nconst total = add(';
+    const editor = await openWithText('first-run.js', text);
+    const inserted = await triggerAndCommit(api, editor);
+    assert.ok(inserted.length > 0);
+    assert.equal(editor.document.getText(), text + inserted);
+  });
+
+  it('a second start loads the model from the cache with no network request', async function () {
+    const before = (await standInLog()).count;
+    assert.ok(before > 0);
+    const state = await vscode.commands.executeCommand<EngineState>('ghostwriter.reloadModel');
+    assert.equal(state.kind, 'ready', `state ${state.kind}: ${state.message}`);
+    assert.equal(state.modelName, repoId);
+    assert.equal((await standInLog()).count, before, 'no request to the hub');
+    assert.equal(api.downloads().length, 1, 'no second download');
+  });
+
+  it('a gated repo says a token is needed; the stored token is sent to the hub and never shows in the settings or the log', async function () {
+    const denied = await vscode.commands.executeCommand<EngineState>('ghostwriter.chooseModel', { modelPath: hub.gatedRepo, temperature: 0 });
+    assert.equal(denied?.kind, 'error');
+    assert.equal(denied.errorCode, 'hub-unauthorized');
+    assert.match(denied.message ?? '', /token/i);
+    const before = (await standInLog()).count;
+    const state = await vscode.commands.executeCommand<EngineState | undefined>('ghostwriter.setHubToken', hub.token);
+    assert.equal(state?.kind, 'ready', `state ${state?.kind}: ${state?.message}`);
+    assert.equal(state?.modelName, hub.gatedRepo);
+    const after = await standInLog();
+    assert.ok(after.requests.slice(before).some((r) => r.authorization), 'the token went to the hub');
+    assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('ghostwriter')).includes(hub.token), 'not in the settings');
+    assert.ok(!api.recentLog().some((l) => l.includes(hub.token)), 'not in the log');
+    await vscode.commands.executeCommand('ghostwriter.clearHubToken');
   });
 });

@@ -1,0 +1,45 @@
+// The first run: with no model chosen, one notification offers the catalog model recommended for
+// this machine ("Download Xenova/gpt2 (int8, 283 MB) and start?"), with Choose another… and Not
+// now. It comes once (remembered in globalState); the status bar item offers it again later.
+import * as vscode from 'vscode';
+import type { Settings } from '../core/config';
+import { defaultVariant, describeVariant, recommendedEntry, type CatalogEntry, type CatalogVariant } from '../core/hub/catalog';
+import type { OfferRecord } from './api';
+import { COMMANDS } from './commandIds';
+
+export const FIRST_RUN_KEY = 'ghostwriter.firstRunOffered';
+
+export const OFFER_ACTIONS = { accept: 'Download', other: 'Choose another…', later: 'Not now' } as const;
+
+export interface FirstRunDeps {
+  readonly state: vscode.Memento;
+  readonly settings: () => Settings;
+  readonly onCpu: () => boolean;
+  /** Every offer shown, for the API. */
+  readonly record: (offer: OfferRecord) => void;
+}
+
+export function recommendation(onCpu: boolean): { entry: CatalogEntry; variant: CatalogVariant } {
+  const entry = recommendedEntry(onCpu);
+  return { entry, variant: defaultVariant(entry, onCpu) };
+}
+
+/** Shows the offer; accepting downloads the model and loads it (no window reload). */
+export async function offerModel(deps: FirstRunDeps): Promise<void> {
+  const { entry, variant } = recommendation(deps.onCpu());
+  const message = `Ghostwriter: Download ${entry.repoId} (${describeVariant(entry, variant)}) and start?`;
+  const actions = [OFFER_ACTIONS.accept, OFFER_ACTIONS.other, OFFER_ACTIONS.later];
+  const accept = { command: COMMANDS.downloadModel, args: [{ repoId: entry.repoId, modelFile: variant.modelFile }] };
+  deps.record({ message, actions, accept });
+  const picked = await vscode.window.showInformationMessage(message, ...actions);
+  if (picked === OFFER_ACTIONS.accept) await vscode.commands.executeCommand(accept.command, ...accept.args);
+  else if (picked === OFFER_ACTIONS.other) await vscode.commands.executeCommand(COMMANDS.chooseModel);
+}
+
+/** At activation: offer once, when no model is chosen and Ghostwriter is on. */
+export async function maybeOfferFirstRun(deps: FirstRunDeps): Promise<void> {
+  const settings = deps.settings();
+  if (!settings.enable || settings.modelPath.trim() !== '' || deps.state.get<boolean>(FIRST_RUN_KEY)) return;
+  await deps.state.update(FIRST_RUN_KEY, true);
+  await offerModel(deps);
+}

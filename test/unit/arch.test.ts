@@ -8,8 +8,6 @@ import * as ort from 'onnxruntime-node';
 import { ensureModel, onnxFileName, quantizedOnnxFileName, seededWeights, TINY_BIGCODE, TINY_CODEGEN, type GenerateOptions, type ParamRole } from '../../scripts/model/generate';
 import { GhostwriterError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/logger';
-import type { CompletionOptions } from '../../src/core/protocol';
-import { createSnapshot } from '../../src/core/snapshot';
 import { ADAPTERS, adapterForModelType, parseModelConfig, resolveAdapter, supportedModelTypes } from '../../src/inference/arch';
 import type { InferenceEngine } from '../../src/inference/engine';
 import { resolveModelFolder } from '../../src/inference/model';
@@ -18,6 +16,7 @@ import { rewriteForCache } from '../../src/inference/onnx/rewrite';
 import { ModelSession } from '../../src/inference/session';
 import { kvSlots } from '../../src/inference/signature';
 import { loadEngine, modelCopy, preparedCacheDir } from './helpers';
+import { expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap } from './modelChecks';
 
 // ---- published configs, as their config.json files say (fields the adapters read) --------------
 
@@ -141,47 +140,6 @@ describe('architecture registry (src/inference/arch)', () => {
 
 // ---- generated models of each architecture through the engine -----------------------------------
 
-const options = (o: Partial<CompletionOptions> = {}): CompletionOptions => ({
-  temperature: 0,
-  topK: 0,
-  topP: 1,
-  repetitionPenalty: 1,
-  maxNewTokens: 8,
-  contextTokens: 1000,
-  timeoutMs: 60_000,
-  newline: 'none',
-  numReturnSequences: 1,
-  seed: 1,
-  ...o,
-});
-
-const snap = (prefix: string) => createSnapshot({ prefix, suffix: '', languageId: 'python', path: 'x.py', version: 1 });
-const PROMPTS = ['def fibonacci(n):', 'function factorial(n) {\n  return', 'Hello', 'import numpy as np\nx = np.'];
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function argmax(a: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
-  return best;
-}
-
-async function greedyByRecomputation(engine: InferenceEngine, ids: number[], n: number): Promise<number[]> {
-  const seq = [...ids];
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const next = argmax(await engine.logitsWithoutCache(seq));
-    out.push(next);
-    seq.push(next);
-  }
-  return out;
-}
-
 const CODEGEN_MERGED: GenerateOptions = { ...TINY_CODEGEN, layout: 'merged' };
 const BIGCODE_MULTI_HEAD: GenerateOptions = { ...TINY_BIGCODE, multiQuery: false };
 const BIGCODE_MERGED: GenerateOptions = { ...TINY_BIGCODE, layout: 'merged' };
@@ -255,34 +213,11 @@ for (const c of CASES) {
     });
 
     it('the prepared graph gives the original graph\'s logits at every step (within 1e-4)', async () => {
-      for (const prompt of PROMPTS) {
-        const ids = engine.encode(prompt);
-        const [a, b] = [session.newCache(), original.newCache()];
-        let [la, lb] = [await session.forward(ids, a), await original.forward(ids, b)];
-        for (let i = 0; i < 6; i++) {
-          const diff = maxAbsDiff(la, lb);
-          assert.ok(diff < 1e-4, `${JSON.stringify(prompt)} step ${i}: max |diff| ${diff}`);
-          assert.equal(argmax(la), argmax(lb), 'the same greedy token');
-          const next = argmax(lb);
-          [la, lb] = [await session.forward([next], a), await original.forward([next], b)];
-        }
-        assert.deepEqual(a.tokens, b.tokens);
-      }
+      for (const prompt of PROMPTS) await expectSameSteps(session, original, engine.encode(prompt), JSON.stringify(prompt));
     });
 
     it('cached decoding gives the same next-token logits as the whole sequence without a cache (within 1e-4)', async () => {
-      for (const prompt of PROMPTS) {
-        const result = await engine.complete(snap(prompt), options({ maxNewTokens: 6 }));
-        const generated = result.completions[0].tokenIds;
-        const cache = session.newCache();
-        let logits = await session.forward(result.promptTokenIds, cache);
-        for (let i = 0; i <= generated.length; i++) {
-          const reference = await engine.logitsWithoutCache([...result.promptTokenIds, ...generated.slice(0, i)]);
-          const diff = maxAbsDiff(logits, reference);
-          assert.ok(diff < 1e-4, `${JSON.stringify(prompt)} step ${i}: max |diff| ${diff}`);
-          if (i < generated.length) logits = await session.forward([generated[i]], cache);
-        }
-      }
+      for (const prompt of PROMPTS) await expectCachedEqualsRecomputation(engine, session, prompt);
     });
 
     it('greedy decoding equals greedy decoding by recomputation; different prompts continue differently', async () => {
@@ -307,17 +242,8 @@ for (const c of CASES) {
       const int8 = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
       try {
         assert.equal(prepared.prepared, true, prepared.prepareNote);
-        const [a, b] = [prepared.newCache(), int8.newCache()];
         // One token at a time: dynamic quantization scales activations per call.
-        let la: Float32Array | undefined;
-        let lb: Float32Array | undefined;
-        for (const id of engine.encode(PROMPTS[0])) [la, lb] = [await prepared.forward([id], a), await int8.forward([id], b)];
-        for (let i = 0; i < 6; i++) {
-          assert.ok(maxAbsDiff(la!, lb!) < 1e-3, `step ${i}: ${maxAbsDiff(la!, lb!)}`);
-          assert.equal(argmax(la!), argmax(lb!));
-          const next = argmax(lb!);
-          [la, lb] = [await prepared.forward([next], a), await int8.forward([next], b)];
-        }
+        await expectSameSteps(prepared, int8, engine.encode(PROMPTS[0]), 'int8', 1e-3, true);
       } finally {
         await prepared.release();
         await int8.release();

@@ -1,57 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import type { CompletionOptions } from '../../src/core/protocol';
-import { createSnapshot } from '../../src/core/snapshot';
 import { silentLogger } from '../../src/core/logger';
 import type { InferenceEngine } from '../../src/inference/engine';
 import { resolveModelFolder } from '../../src/inference/model';
 import { ModelSession } from '../../src/inference/session';
 import { ensureModel } from '../../scripts/model/generate';
 import { layoutModel, loadEngine, preparedCacheDir, repoRoot, tinyModel, tinyModelB } from './helpers';
-
-const PROMPTS = ['def fibonacci(n):', 'function factorial(n) {\n  return', 'Hello', 'import numpy as np\nx = np.']; // several lengths
-
-const options = (o: Partial<CompletionOptions> = {}): CompletionOptions => ({
-  temperature: 0,
-  topK: 0,
-  topP: 1,
-  repetitionPenalty: 1,
-  maxNewTokens: 8,
-  contextTokens: 1000,
-  timeoutMs: 60_000,
-  newline: 'none',
-  numReturnSequences: 1,
-  seed: 1,
-  ...o,
-});
-
-const snap = (prefix: string) => createSnapshot({ prefix, suffix: '', languageId: 'python', path: 'x.py', version: 1 });
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function argmax(a: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
-  return best;
-}
-
-/** Greedy decoding by recomputation: the whole sequence from scratch at every step, no cache. */
-async function greedyByRecomputation(engine: InferenceEngine, ids: number[], n: number): Promise<number[]> {
-  const seq = [...ids];
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const next = argmax(await engine.logitsWithoutCache(seq));
-    out.push(next);
-    seq.push(next);
-  }
-  return out;
-}
+import { expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, options, PROMPTS, snap } from './modelChecks';
 
 const MODELS: [string, () => Promise<string>][] = [
   ['TINY (2 layers, 2 heads, 64 wide)', tinyModel],
@@ -82,19 +38,7 @@ for (const [label, model] of MODELS) {
     it('the graph is prepared, and the prepared graph gives the original graph\'s logits at every step (within 1e-4)', async () => {
       assert.equal(session.prepared, true, session.prepareNote);
       assert.equal(original.prepared, false);
-      for (const prompt of PROMPTS) {
-        const ids = engine.encode(prompt);
-        const [a, b] = [session.newCache(), original.newCache()];
-        let [la, lb] = [await session.forward(ids, a), await original.forward(ids, b)];
-        for (let i = 0; i < 6; i++) {
-          const diff = maxAbsDiff(la, lb);
-          assert.ok(diff < 1e-4, `${JSON.stringify(prompt)} step ${i}: max |diff| ${diff}`);
-          assert.equal(argmax(la), argmax(lb), 'the same greedy token');
-          const next = argmax(lb);
-          [la, lb] = [await session.forward([next], a), await original.forward([next], b)];
-        }
-        assert.deepEqual(a.tokens, b.tokens);
-      }
+      for (const prompt of PROMPTS) await expectSameSteps(session, original, engine.encode(prompt), JSON.stringify(prompt));
     });
 
     it('a reused cache gives the cold run\'s tokens: same prompt, a typed character, a backspace, a jump elsewhere', async () => {
@@ -114,20 +58,7 @@ for (const [label, model] of MODELS) {
     });
 
     it('cached decoding gives the same next-token logits as the whole sequence without a cache (within 1e-4)', async () => {
-      for (const prompt of PROMPTS) {
-        const result = await engine.complete(snap(prompt), options({ maxNewTokens: 6 }));
-        const generated = result.completions[0].tokenIds;
-        // The cached path's logits at every step, against recomputation from scratch.
-        const cache = session.newCache();
-        let logits = await session.forward(result.promptTokenIds, cache);
-        for (let i = 0; i <= generated.length; i++) {
-          const seq = [...result.promptTokenIds, ...generated.slice(0, i)];
-          const reference = await engine.logitsWithoutCache(seq);
-          const diff = maxAbsDiff(logits, reference);
-          assert.ok(diff < 1e-4, `${JSON.stringify(prompt)} step ${i}: max |diff| ${diff}`);
-          if (i < generated.length) logits = await session.forward([generated[i]], cache);
-        }
-      }
+      for (const prompt of PROMPTS) await expectCachedEqualsRecomputation(engine, session, prompt);
     });
 
     it('greedy decoding equals greedy decoding by recomputation, and is deterministic', async () => {
@@ -245,20 +176,8 @@ describe('graph preparation', () => {
     const original = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
     try {
       assert.equal(prepared.prepared, true, prepared.prepareNote);
-      for (const prompt of PROMPTS) {
-        const ids = Array.from(Buffer.from(prompt), (b) => b + 200);
-        const [a, b] = [prepared.newCache(), original.newCache()];
-        // One token at a time: dynamic quantization scales activations per call, so both graphs see the same rows.
-        let la: Float32Array | undefined;
-        let lb: Float32Array | undefined;
-        for (const id of ids) [la, lb] = [await prepared.forward([id], a), await original.forward([id], b)];
-        for (let i = 0; i < 6; i++) {
-          assert.ok(maxAbsDiff(la!, lb!) < 1e-3, `${JSON.stringify(prompt)} step ${i}: ${maxAbsDiff(la!, lb!)}`);
-          assert.equal(argmax(la!), argmax(lb!));
-          const next = argmax(lb!);
-          [la, lb] = [await prepared.forward([next], a), await original.forward([next], b)];
-        }
-      }
+      // One token at a time: dynamic quantization scales activations per call, so both graphs see the same rows.
+      for (const prompt of PROMPTS) await expectSameSteps(prepared, original, Array.from(Buffer.from(prompt), (b) => b + 200), JSON.stringify(prompt), 1e-3, true);
     } finally {
       await prepared.release();
       await original.release();

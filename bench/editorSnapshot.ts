@@ -1,6 +1,6 @@
 // What the extension sends for a cursor in a document (src/vscode/completionProvider.ts's
 // snapshotAt, without VS Code): the text around the cursor, not the whole document.
-import { MAX_CHARS_PER_TOKEN } from '../src/core/prompt';
+import { MAX_CHARS_PER_TOKEN } from '../src/core/promptBuilder';
 import { createSnapshot, type DocumentSnapshot } from '../src/core/snapshot';
 
 /** The extension's SUFFIX_CHARS (that module imports vscode, so it is not imported here). */

@@ -289,6 +289,7 @@ export class CompletionService {
       repetitionPenalty: settings.repetitionPenalty,
       maxNewTokens: early,
       contextTokens: settings.contextTokens,
+      suffixShare: settings.suffixShare,
       timeoutMs: settings.timeoutMs,
       newline: newlinePolicy(snapshot, settings.lineMode),
       numReturnSequences: 1,

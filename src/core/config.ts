@@ -17,6 +17,8 @@ export interface Settings {
   readonly repetitionPenalty: number;
   readonly maxNewTokens: number;
   readonly contextTokens: number;
+  /** With FIM, the share of the prompt budget the text after the cursor may take (0 to 0.5). */
+  readonly suffixShare: number;
   readonly debounceMs: number;
   readonly timeoutMs: number;
   readonly lineMode: LineMode;
@@ -40,6 +42,7 @@ export const DEFAULTS: Settings = Object.freeze({
   repetitionPenalty: 1.0,
   maxNewTokens: 32,
   contextTokens: 512,
+  suffixShare: 0.25,
   debounceMs: 150,
   timeoutMs: 3000,
   lineMode: 'auto',
@@ -74,6 +77,7 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
   repetitionPenalty: { kind: 'number', minimum: 1, maximum: 2 },
   maxNewTokens: { kind: 'integer', minimum: 1, maximum: 256 },
   contextTokens: { kind: 'integer', minimum: 16, maximum: 8192 },
+  suffixShare: { kind: 'number', minimum: 0, maximum: 0.5 },
   debounceMs: { kind: 'integer', minimum: 0, maximum: 2000 },
   timeoutMs: { kind: 'integer', minimum: 100, maximum: 60000 },
   lineMode: { kind: 'enum', values: ['auto', 'singleLine', 'multiLine'] },

@@ -54,6 +54,8 @@ export interface CompletionOptions
    * look-ahead decodes: each 'lookahead' says how much of its text that is.
    */
   readonly growTo?: number;
+  /** With FIM, the suffix's most as a share of the prompt budget (ghostwriter.suffixShare; absent: its default). */
+  readonly suffixShare?: number;
 }
 
 export interface Completion {

@@ -11,10 +11,28 @@ export interface DocumentSnapshot {
   readonly version: number;
   /** Document offset (UTF-16 units) where `prefix` starts; absent: the prefix is the document's start. */
   readonly prefixOffset?: number;
+  /**
+   * Snippets from elsewhere (other open editors of the same language, recently edited ranges),
+   * most relevant last; the prompt puts them before the prefix as comments (promptBuilder.ts).
+   * Absent or empty: none (ghostwriter.extraContext off, or nothing to show).
+   */
+  readonly extraContext?: readonly ContextSnippet[];
+}
+
+/** A few lines of another file (or of this one, far from the cursor): data only. */
+export interface ContextSnippet {
+  /** The file's name as the comment shows it (workspace-relative when it can be). */
+  readonly path: string;
+  /** Whole lines, a few hundred characters at most. */
+  readonly text: string;
+  /** Where it came from: an editor's text around its cursor, or a range edited recently. */
+  readonly kind: 'editor' | 'edit';
 }
 
 export function createSnapshot(fields: DocumentSnapshot): DocumentSnapshot {
-  return Object.freeze({ ...fields });
+  const { extraContext, ...rest } = fields;
+  if (extraContext === undefined) return Object.freeze({ ...rest });
+  return Object.freeze({ ...rest, extraContext: Object.freeze(extraContext.map((s) => Object.freeze({ path: s.path, text: s.text, kind: s.kind }))) });
 }
 
 /** Text of the cursor's line before and after the cursor. */

@@ -11,6 +11,12 @@ export interface TextTokenizer {
   readonly eosTokenId: number | undefined;
   /** Largest token id + 1, including added tokens. */
   readonly size: number;
+  /**
+   * The id of a special token (tokenizer.json added_tokens with `special: true`) spelled `name`,
+   * e.g. '<fim_prefix>'; undefined when the tokenizer has none. Only such ids are control tokens:
+   * encode() never produces them from text.
+   */
+  specialTokenId(name: string): number | undefined;
 }
 
 export async function loadTokenizer(modelDir: string): Promise<TextTokenizer> {
@@ -53,6 +59,7 @@ function wrap(tokenizer: Tokenizer, added: readonly AddedToken[], config: Record
     decode: (ids) => tokenizer.decode(ids.filter((id) => !specialIds.has(id)), { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
     eosTokenId,
     size,
+    specialTokenId: (name) => special.get(name),
   };
 }
 

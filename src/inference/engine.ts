@@ -3,11 +3,12 @@
 // shared prefix are run again.
 import { GhostwriterError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { buildPrompt } from '../core/prompt';
+import { PromptBuilder, type Prompt } from '../core/promptBuilder';
 import type { Completion, CompletionOptions, CompletionResult, LoadOptions, ModelInfo } from '../core/protocol';
 import type { DocumentSnapshot } from '../core/snapshot';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import { CachePool } from './cachePool';
+import { ADAPTERS } from './arch';
 import { cudaProviderInstalled } from './cuda';
 import { generate, prefill, type Generation } from './generate';
 import { resolveModelFolder } from './model';
@@ -46,7 +47,18 @@ export class InferenceEngine {
     /** From tokenizer_config.json, else config.json's eos_token_id. */
     private readonly eosTokenId: number | undefined,
     private readonly pool: CachePool,
-  ) {}
+  ) {
+    // FIM comes from the tokenizer's special tokens (any family's spelling), not from the model's name.
+    this.prompts = new PromptBuilder(tokenizer, { fimSpellings: ADAPTERS.flatMap((a) => a.fimTokens), startTokenId: eosTokenId });
+    const fim = this.prompts.fim;
+    // A FIM prompt's continuation is the middle: it ends at EOS or at a FIM control token.
+    this.endIds = fim ? fim.stop : [];
+    if (fim) log.info(`fill-in-the-middle with ${fim.family}'s tokens (tokenizer.json: prefix ${fim.prefix}, suffix ${fim.suffix}, middle ${fim.middle})`);
+  }
+
+  private readonly prompts: PromptBuilder;
+  /** Control tokens that end a completion besides EOS (FIM's). */
+  private readonly endIds: readonly number[];
 
   static async load(options: EngineLoadOptions, log: Logger, factory?: SessionFactory): Promise<InferenceEngine> {
     const t0 = Date.now();
@@ -116,7 +128,7 @@ export class InferenceEngine {
     this.continuation = undefined;
     // Leave room for the new tokens inside n_positions.
     const budget = Math.max(1, Math.min(options.contextTokens, this.info.nPositions - options.maxNewTokens));
-    const prompt = buildPrompt(snapshot, this.tokenizer, budget, this.eosTokenId, this.anchors.get(snapshot.path));
+    const prompt = this.prompts.build(snapshot, { budget, anchor: this.anchors.get(snapshot.path), suffixShare: options.suffixShare });
     this.remember(snapshot.path, prompt.start);
     const tokenizeMs = Date.now() - startedAt;
     const cold = options.cache === 'cold';
@@ -132,10 +144,10 @@ export class InferenceEngine {
     const prefillMs = Date.now() - t1;
     if (!start || options.prefillOnly) {
       this.pool.trim();
-      this.logRequest(prompt.ids.length, reused, prompt.truncated, 0, signal, tokenizeMs, prefillMs, 0, options.prefillOnly ? 'prefill only' : undefined);
+      this.logRequest(prompt, reused, 0, signal, tokenizeMs, prefillMs, 0, options.prefillOnly ? 'prefill only' : undefined);
       return result([], prefillMs, 0, 0);
     }
-    const stopping = [eos(this.eosTokenId), maxNewTokens(options.maxNewTokens), newline(options.newline), deadline(options.timeoutMs)];
+    const stopping = [eos(this.eosTokenId), ...this.endIds.map(eos), maxNewTokens(options.maxNewTokens), newline(options.newline), deadline(options.timeoutMs)];
     const completions: Completion[] = [];
     let decodeMs = 0;
     // Every generated token counts, those of an aborted sequence too: the log and tests see how soon an abort took hold.
@@ -161,10 +173,10 @@ export class InferenceEngine {
       last = { gen, rng };
     }
     this.pool.trim();
-    if (last && !cold && options.numReturnSequences === 1 && last.gen.pending !== undefined && last.gen.pending !== this.eosTokenId) {
+    if (last && !cold && options.numReturnSequences === 1 && last.gen.pending !== undefined && last.gen.pending !== this.eosTokenId && !this.endIds.includes(last.gen.pending)) {
       this.continuation = { cache, sampled: last.gen.sampled, pending: last.gen.pending, rng: last.rng, options };
     }
-    this.logRequest(prompt.ids.length, reused, prompt.truncated, newTokens, signal, tokenizeMs, prefillMs, decodeMs);
+    this.logRequest(prompt, reused, newTokens, signal, tokenizeMs, prefillMs, decodeMs);
     return result(signal?.aborted ? [] : completions, prefillMs, decodeMs, newTokens);
   }
 
@@ -189,7 +201,7 @@ export class InferenceEngine {
     const extra: number[] = [];
     const gen = await generate(this.session, c.cache, logits, {
       params: c.options,
-      stopping: [eos(this.eosTokenId), maxNewTokens(room)],
+      stopping: [eos(this.eosTokenId), ...this.endIds.map(eos), maxNewTokens(room)],
       rng: c.rng,
       decode,
       signal,
@@ -215,11 +227,17 @@ export class InferenceEngine {
     if (this.anchors.size > MAX_ANCHORS) this.anchors.delete(this.anchors.keys().next().value!);
   }
 
-  private logRequest(promptTokens: number, cached: number, truncated: boolean, newTokens: number, signal: AbortSignal | undefined, tokenizeMs: number, prefillMs: number, decodeMs: number, what?: string): void {
+  private logRequest(prompt: Prompt, cached: number, newTokens: number, signal: AbortSignal | undefined, tokenizeMs: number, prefillMs: number, decodeMs: number, what?: string): void {
     this.log.debug(
-      `prompt ${promptTokens} tokens${truncated ? ' (truncated)' : ''}, ${cached} cached, ${newTokens} new${signal?.aborted ? ' (aborted)' : ''}${what ? ` (${what})` : ''}: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`,
+      `prompt ${prompt.ids.length} tokens${prompt.truncated ? ' (truncated)' : ''}${layoutNote(prompt)}, ${cached} cached, ${newTokens} new${signal?.aborted ? ' (aborted)' : ''}${what ? ` (${what})` : ''}: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`,
     );
   }
+}
+
+/** What the prompt holds besides the prefix: FIM's suffix, the extra context. */
+function layoutNote(p: Prompt): string {
+  const parts = [...(p.mode === 'fim' ? [`FIM, ${p.suffixTokens} of suffix`] : []), ...(p.snippets > 0 ? [`${p.extraTokens} of extra context from ${p.snippets} snippets`] : [])];
+  return parts.length > 0 ? ` (${parts.join('; ')}; ${p.prefixTokens} of prefix)` : '';
 }
 
 /** Decode: median ms of a one-token step after a short prompt; prefill: ms per token of a 32-token chunk. */

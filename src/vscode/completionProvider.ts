@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../core/config';
 import type { CompletionService } from '../core/completionService';
-import { MAX_CHARS_PER_TOKEN } from '../core/prompt';
+import { MAX_CHARS_PER_TOKEN } from '../core/promptBuilder';
 import { createSnapshot, type DocumentSnapshot } from '../core/snapshot';
 import type { CompletionRecord } from './api';
 

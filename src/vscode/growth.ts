@@ -3,7 +3,7 @@
 // model run). The inline completion API has no "changed" event, so the trigger command it is.
 import * as vscode from 'vscode';
 import type { CompletionService } from '../core/completionService';
-import { MAX_CHARS_PER_TOKEN } from '../core/prompt';
+import { MAX_CHARS_PER_TOKEN } from '../core/promptBuilder';
 import type { Settings } from '../core/config';
 import { snapshotAt } from './completionProvider';
 

@@ -108,94 +108,179 @@ export const EMPTY_STATE: ScanState = { stack: [] };
 
 /** Scans `text` starting in `from` (the state at its first character). */
 export function scanCode(text: string, languageId: string, from: ScanState = EMPTY_STATE): ScanResult {
-  const syn = syntaxOf(languageId);
-  const stack: Frame[] = [...from.stack];
+  const scanner = new CodeScanner(languageId, from);
+  scanner.feed(text);
+  return scanner.result();
+}
+
+/**
+ * scanCode() a piece at a time: each feed() continues the text fed before, offsets counting
+ * from the first piece's start. A piece must not end inside a multi-character token (a comment
+ * or string delimiter, an escape): feeding whole lines, line break included, is always safe.
+ */
+export class CodeScanner {
+  private readonly syn: Syntax;
+  private readonly stack: Frame[];
   /** Frames below this index belong to the starting state and are still open. */
-  let base = stack.length;
-  let str = from.str;
-  let initialStr = str !== undefined;
-  let comment = from.comment;
-  let initialComment = comment === 'block';
-  const pops: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (comment === 'line') {
-      if (c === '\n') comment = undefined;
-      continue;
-    }
-    if (comment === 'block') {
-      const end = syn.blockComment?.[1];
-      if (end && text.startsWith(end, i)) {
-        comment = undefined;
-        i += end.length - 1;
-        // Closing the block comment the text started in ends the cursor's block, as a bracket does.
-        if (initialComment) pops.push(i + 1);
-        initialComment = false;
-      }
-      continue;
-    }
-    if (str) {
-      if (c === '\\' && !str.raw) {
-        i++;
-        continue;
-      }
-      if (c === '\n' && !str.multiLine) {
-        // An unterminated single-line string ends with its line.
-        str = undefined;
-        initialStr = false;
-        continue;
-      }
-      if (text.startsWith(str.delim, i)) {
-        i += str.delim.length - 1;
-        if (initialStr) pops.push(i + 1);
-        str = undefined;
-        initialStr = false;
-      }
-      continue;
-    }
-    const lineComment = syn.lineComments.find((t) => text.startsWith(t, i));
-    if (lineComment && (!syn.yamlLike || atValueStart(text, i, true))) {
-      comment = 'line';
-      i += lineComment.length - 1;
-      continue;
-    }
-    if (syn.blockComment && text.startsWith(syn.blockComment[0], i)) {
-      comment = 'block';
-      i += syn.blockComment[0].length - 1;
-      continue;
-    }
-    const multi = syn.multiQuotes.find((q) => text.startsWith(q, i));
-    if (multi) {
-      str = { delim: multi, at: i, multiLine: true, raw: syn.rawQuotes?.includes(multi) ?? false };
-      i += multi.length - 1;
-      continue;
-    }
-    if (syn.quotes.includes(c) && (!syn.yamlLike || atValueStart(text, i, false))) {
-      str = { delim: c, at: i, multiLine: false, raw: false };
-      continue;
-    }
-    if (c === '(' || c === '[' || c === '{') {
-      stack.push({ ch: c, at: i });
-      continue;
-    }
-    const opener = OPENER_OF[c];
-    if (opener) {
-      let j = stack.length - 1;
-      while (j >= 0 && stack[j].ch !== opener) j--;
-      if (j < 0) {
-        // Outside its own brackets a closer that matches nothing closes something before the
-        // scanned window: it counts as closing the start.
-        if (stack.length === base) pops.push(i + 1);
-        continue;
-      }
-      // Frames above the match were left unclosed: they go with it.
-      for (let k = Math.min(base, stack.length) - 1; k >= j; k--) pops.push(i + 1);
-      stack.length = j;
-      base = Math.min(base, j);
-    }
+  private base: number;
+  private str: OpenString | undefined;
+  private initialStr: boolean;
+  private comment: 'line' | 'block' | undefined;
+  private initialComment: boolean;
+  private readonly popList: number[] = [];
+  /** Where the closer of each pop starts (pops[i] is where it ends). */
+  private readonly closerList: number[] = [];
+  private offset = 0;
+
+  constructor(
+    private readonly languageId: string,
+    from: ScanState = EMPTY_STATE,
+  ) {
+    this.syn = syntaxOf(languageId);
+    this.stack = [...from.stack];
+    this.base = this.stack.length;
+    this.str = from.str;
+    this.initialStr = from.str !== undefined;
+    this.comment = from.comment;
+    this.initialComment = from.comment === 'block';
   }
-  const opened = stack.length - base + (str && !initialStr ? 1 : 0);
-  return { state: { stack, ...(str ? { str } : {}), ...(comment ? { comment } : {}) }, pops, opened };
+
+  /** Characters fed so far. */
+  get length(): number {
+    return this.offset;
+  }
+
+  /** ScanResult.pops so far. */
+  get pops(): readonly number[] {
+    return this.popList;
+  }
+
+  /** Per pop, the offset where the closing character(s) start. */
+  get closers(): readonly number[] {
+    return this.closerList;
+  }
+
+  get state(): ScanState {
+    const { stack, str, comment } = this;
+    return { stack: [...stack], ...(str ? { str } : {}), ...(comment ? { comment } : {}) };
+  }
+
+  /** ScanResult.opened so far. */
+  get opened(): number {
+    return this.stack.length - this.base + (this.str && !this.initialStr ? 1 : 0);
+  }
+
+  /** imbalance() of everything fed so far. */
+  get imbalance(): number {
+    return this.popList.length + this.opened;
+  }
+
+  result(): ScanResult {
+    return { state: this.state, pops: [...this.popList], opened: this.opened };
+  }
+
+  /** An independent scanner in the same state (to look at a piece that may still change). */
+  clone(): CodeScanner {
+    const c = new CodeScanner(this.languageId, EMPTY_STATE);
+    c.stack.push(...this.stack);
+    c.base = this.base;
+    c.str = this.str;
+    c.initialStr = this.initialStr;
+    c.comment = this.comment;
+    c.initialComment = this.initialComment;
+    c.popList.push(...this.popList);
+    c.closerList.push(...this.closerList);
+    c.offset = this.offset;
+    return c;
+  }
+
+  feed(text: string): void {
+    const { syn, stack } = this;
+    const at = this.offset;
+    const pop = (start: number, end: number) => {
+      this.closerList.push(at + start);
+      this.popList.push(at + end);
+    };
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (this.comment === 'line') {
+        if (c === '\n') this.comment = undefined;
+        continue;
+      }
+      if (this.comment === 'block') {
+        const end = syn.blockComment?.[1];
+        if (end && text.startsWith(end, i)) {
+          this.comment = undefined;
+          i += end.length - 1;
+          // Closing the block comment the text started in ends the cursor's block, as a bracket does.
+          if (this.initialComment) pop(i + 1 - end.length, i + 1);
+          this.initialComment = false;
+        }
+        continue;
+      }
+      const str = this.str;
+      if (str) {
+        if (c === '\\' && !str.raw) {
+          i++;
+          continue;
+        }
+        if (c === '\n' && !str.multiLine) {
+          // An unterminated single-line string ends with its line.
+          this.str = undefined;
+          this.initialStr = false;
+          continue;
+        }
+        if (text.startsWith(str.delim, i)) {
+          i += str.delim.length - 1;
+          if (this.initialStr) pop(i + 1 - str.delim.length, i + 1);
+          this.str = undefined;
+          this.initialStr = false;
+        }
+        continue;
+      }
+      const lineComment = syn.lineComments.find((t) => text.startsWith(t, i));
+      if (lineComment && (!syn.yamlLike || atValueStart(text, i, true))) {
+        this.comment = 'line';
+        i += lineComment.length - 1;
+        continue;
+      }
+      if (syn.blockComment && text.startsWith(syn.blockComment[0], i)) {
+        this.comment = 'block';
+        i += syn.blockComment[0].length - 1;
+        continue;
+      }
+      const multi = syn.multiQuotes.find((q) => text.startsWith(q, i));
+      if (multi) {
+        this.str = { delim: multi, at: at + i, multiLine: true, raw: syn.rawQuotes?.includes(multi) ?? false };
+        i += multi.length - 1;
+        continue;
+      }
+      if (syn.quotes.includes(c) && (!syn.yamlLike || atValueStart(text, i, false))) {
+        this.str = { delim: c, at: at + i, multiLine: false, raw: false };
+        continue;
+      }
+      if (c === '(' || c === '[' || c === '{') {
+        stack.push({ ch: c, at: at + i });
+        continue;
+      }
+      const opener = OPENER_OF[c];
+      if (opener) {
+        let j = stack.length - 1;
+        while (j >= 0 && stack[j].ch !== opener) j--;
+        if (j < 0) {
+          // Outside its own brackets a closer that matches nothing closes something before the
+          // scanned window: it counts as closing the start.
+          if (stack.length === this.base) pop(i, i + 1);
+          continue;
+        }
+        // Frames above the match were left unclosed: they go with it.
+        for (let k = Math.min(this.base, stack.length) - 1; k >= j; k--) pop(i, i + 1);
+        stack.length = j;
+        this.base = Math.min(this.base, j);
+      }
+    }
+    this.offset += text.length;
+  }
 }
 
 /** YAML: a quote starts a scalar only at a value's start; `#` starts a comment only after whitespace. */

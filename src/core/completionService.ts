@@ -9,6 +9,7 @@ import { decide } from './completionPolicy';
 import type { Logger } from './logger';
 import { modelDisplayName, resolveModelSource, type ModelSourceResolver } from './modelSource';
 import type { CompletionOptions, NewlinePolicy } from './protocol';
+import { requestContext } from './requestContext';
 import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
 import { suggestAll, type Suggestion } from './suggestion';
 import { tuned } from './tuning';
@@ -292,6 +293,8 @@ export class CompletionService {
       suffixShare: settings.suffixShare,
       timeoutMs: settings.timeoutMs,
       newline: newlinePolicy(snapshot, settings.lineMode),
+      // The stops while decoding read the place (and post-processing replays them).
+      context: requestContext(snapshot),
       numReturnSequences: 1,
       // The same context gives the same suggestion: no flicker when VS Code asks again.
       seed: contextSeed(snapshot),

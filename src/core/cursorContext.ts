@@ -1,29 +1,17 @@
 // What the line/block decision and the filters read of the code around the cursor, computed
 // once per snapshot (O(window): only the snapshot's text is scanned, never the document).
-import { scanCode, type ScanState } from './codeScan';
+import { scanCode } from './codeScan';
+import type { IndentStyle, RequestContext } from './requestContext';
 import type { DocumentSnapshot } from './snapshot';
 
-export interface IndentStyle {
-  readonly tabs: boolean;
-  /** Spaces per level (for tabs: how many columns a tab counts as). */
-  readonly unit: number;
-}
+export type { IndentStyle } from './requestContext';
 
-export interface CursorContext {
-  readonly languageId: string;
-  /** The cursor's line before and after the cursor, without line-ending characters. */
-  readonly before: string;
-  readonly after: string;
-  /** Lines after the cursor's line (at most NEXT_LINES), without line-ending characters. */
-  readonly nextLines: readonly string[];
+/** The request context (what the stop rules read too), plus what only the extension host needs. */
+export interface CursorContext extends RequestContext {
   /** The document's line ending, from the line breaks nearest the cursor. */
   readonly eol: '\n' | '\r\n';
-  /** Brackets, string and comment open at the cursor. */
-  readonly state: ScanState;
   /** The prefix text `state` was scanned over (frames' `at` are offsets in it). */
   readonly scanned: string;
-  /** The document's indentation, when the window shows it (else a language default, if any). */
-  readonly indent: IndentStyle | undefined;
 }
 
 /** How much of the prefix is scanned for open brackets: enough for any function around the cursor. */

@@ -3,6 +3,7 @@
 import type { ExecutionProvider, ModelFile, Settings } from './config';
 import type { ErrorData } from './errors';
 import type { LogLevel } from './logger';
+import type { RequestContext } from './requestContext';
 import type { DocumentSnapshot } from './snapshot';
 
 /** 'singleLine' ends at the first newline; 'multiLine' at the first blank line after some text. */
@@ -41,6 +42,13 @@ export interface ModelInfo {
 export interface CompletionOptions
   extends Pick<Settings, 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'maxNewTokens' | 'contextTokens' | 'timeoutMs'> {
   readonly newline: NewlinePolicy;
+  /**
+   * What the stops while decoding read of the place (src/core/stops/): with it the engine also
+   * stops where the text reproduces the suffix, leaves the block, repeats itself, closes what
+   * the suffix closes, or meets a stop sequence. Absent: only the line policy, EOS, the budget
+   * and the deadline (the raw CLI).
+   */
+  readonly context?: RequestContext;
   readonly numReturnSequences: number;
   readonly seed: number;
   /** 'cold' ignores (and does not keep) cached KV state: for benchmarks and reference runs. */

@@ -1,11 +1,12 @@
 // Raw model output -> what the editor shows. One function for the extension's fresh answers,
 // its typed-ahead answers and `ghostwriter postprocess`: the mid-line gate, the line/block
-// decision, the newline stop the decoder applies (replayed: applying it again is a no-op on
-// text the decoder already cut), then the filters; line endings follow the document.
+// decision, the stops the decoder applies (src/core/stops/, replayed over the text: a no-op on
+// text the decoder already cut, and the same cut on text decoded without them, such as the
+// look-ahead's), then the filters; line endings follow the document.
 import { decide, type LineMode } from './completionPolicy';
 import { cursorContext } from './cursorContext';
 import { postProcessSuggestion, type Suggestion } from './filters';
-import { newlineCut } from './lineStop';
+import { replayStops } from './stops';
 import { createSnapshot, type DocumentSnapshot } from './snapshot';
 
 export type { Suggestion } from './filters';
@@ -15,15 +16,14 @@ export function suggestAll(raws: readonly string[], snapshot: DocumentSnapshot, 
   const policy = decide(snapshot, mode);
   if (policy === undefined) return [];
   const ctx = cursorContext(snapshot);
-  const midLine = ctx.after.trim().length > 0;
   // Filters see '\n' only; the document's line ending comes back at the end.
   const crlf = /\r\n/.test(snapshot.prefix) || /\r\n/.test(snapshot.suffix);
   const doc = crlf ? createSnapshot({ ...snapshot, prefix: lf(snapshot.prefix), suffix: lf(snapshot.suffix) }) : snapshot;
   const out: Suggestion[] = [];
   for (const raw of raws) {
     let text = lf(raw);
-    const cut = newlineCut(text, policy, { midLine });
-    if (cut !== undefined) text = text.slice(0, cut);
+    const stop = replayStops(text, cursorContext(doc), policy);
+    if (stop) text = text.slice(0, stop.cutAt);
     const s = postProcessSuggestion(text, doc);
     if (!s) continue;
     const shown = ctx.eol === '\r\n' ? { ...s, text: s.text.replace(/\n/g, '\r\n') } : s;

@@ -15,7 +15,7 @@ import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
 import { ModelSession, type PrepareOptions, type SessionFactory } from './session';
 import type { SequenceCache } from './sequenceCache';
-import { deadline, eos, maxNewTokens, newline } from './stopping';
+import { contextCriteria, deadline, eos, maxNewTokens, newline, type StoppingCriterion } from './stopping';
 
 /** Tokens decoded past the shown suggestion, in the background, so typing it on needs no model run. */
 export const LOOK_AHEAD_TOKENS = 24;
@@ -147,7 +147,8 @@ export class InferenceEngine {
       this.logRequest(prompt, reused, 0, signal, tokenizeMs, prefillMs, 0, options.prefillOnly ? 'prefill only' : undefined);
       return result([], prefillMs, 0, 0);
     }
-    const stopping = [eos(this.eosTokenId), ...this.endIds.map(eos), maxNewTokens(options.maxNewTokens), newline(options.newline), deadline(options.timeoutMs)];
+    // Made for each sequence: the criteria keep state.
+    const stopping = () => [eos(this.eosTokenId), ...this.endIds.map(eos), maxNewTokens(options.maxNewTokens), ...this.lineStops(options), deadline(options.timeoutMs)];
     const completions: Completion[] = [];
     let decodeMs = 0;
     // Every generated token counts, those of an aborted sequence too: the log and tests see how soon an abort took hold.
@@ -159,7 +160,7 @@ export class InferenceEngine {
       const rng = seededRng(options.seed + i);
       const gen = await generate(this.session, cache, start, {
         params: options,
-        stopping,
+        stopping: stopping(),
         rng,
         decode: (ids) => this.tokenizer.decode(ids),
         signal,
@@ -218,6 +219,11 @@ export class InferenceEngine {
     this.pool.clear();
     this.continuation = undefined;
     await this.session.release();
+  }
+
+  /** The line policy's stop, and with the request's context those that read it (not for the look-ahead: it decodes past the suggestion on purpose). */
+  private lineStops(options: CompletionOptions): StoppingCriterion[] {
+    return options.context ? contextCriteria(options.context, options.newline) : [newline(options.newline)];
   }
 
   private remember(path: string, start: number): void {

@@ -91,6 +91,7 @@ function finish(stop: Stop, newIds: number[], text: string, decode: (ids: readon
   const full = ids === newIds ? text : decode(ids);
   if (stop.cutAt === undefined) return { tokenIds: ids, text: full };
   let n = ids.length;
-  while (n > 0 && decode(ids.slice(0, n - 1)).length >= stop.cutAt) n--;
+  // (No tokens decode to '': tokenizers refuse an empty list.)
+  while (n > 0 && (n === 1 ? 0 : decode(ids.slice(0, n - 1)).length) >= stop.cutAt) n--;
   return { tokenIds: ids.slice(0, n), text: full.slice(0, stop.cutAt) };
 }

@@ -2,7 +2,7 @@
 // closing line (`}`, `});`, `]`) would leave two. Its last line goes, when that keeps its own
 // brackets balanced.
 import { cursorContext } from '../cursorContext';
-import { cutKeepsBalance, isClosingLine, linesBelow } from './lines';
+import { cutKeepsBalance, isClosingLine, linesBelow } from '../lines';
 import type { Filter } from './types';
 
 export const dropDuplicateClosingLine: Filter = (completion, snapshot) => {

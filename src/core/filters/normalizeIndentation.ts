@@ -1,7 +1,7 @@
 // Lines of a suggestion follow the document's indentation: tabs where it uses tabs, its number
 // of spaces per level where it uses spaces. Only whitespace at line starts changes.
 import { cursorContext, leadingWhitespace } from '../cursorContext';
-import { linesInText } from './lines';
+import { linesInText } from '../lines';
 import type { Filter } from './types';
 
 export const normalizeIndentation: Filter = (completion, snapshot) => {

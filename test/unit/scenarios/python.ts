@@ -22,4 +22,5 @@ export const PYTHON = [
   s('CJK comment, cut before an incomplete character', 'python', '# 日本├語のコメント\uFFFD\uFFFD┤', '語のコメント'),
   s('else at a lower indentation ends the if body', 'python', 'if x:\n    ├a()\nelse:\n    b()┤', 'a()'),
   s('header still missing its colon is a block', 'python', 'class Point├:\n    x: int\n    y: int┤', ':\n    x: int\n    y: int'),
+  s('stop sequence: a new top-level def ends the imports (replayed decoding stop)', 'python', 'import os\n├import sys\ndef main():\n    pass┤\n', 'import sys'),
 ];

@@ -7,6 +7,7 @@ export const WEB = [
   s("block stops at the brace closing the cursor's block", 'javascript', 'function f() {├\n  return 1;\n}\nfunction g() {}┤', '\n  return 1;\n}'),
   s('block between braces that does not close them: the brace goes below it', 'typescript', 'class A {\n  run() {├\n    go();┤}\n}', '\n    go();\n  '),
   s('duplicated closing line dropped', 'javascript', 'function f() {├\n  return 1;\n}┤\n}', '\n  return 1;'),
+  s('the closer the lines below already have is not written (replayed decoding stop)', 'javascript', 'call(├\n  a,\n  b)┤\n);', '\n  a,\n  b'),
   s('arrow function header is a block', 'javascript', 'const double = (x) =>├\n  x * 2;┤', '\n  x * 2;'),
   s('method header in a class body is a block; its own brace kept', 'typescript', 'class A {\n  run()├ {\n    go();\n  }┤\n}', ' {\n    go();\n  }'),
   s('Vue method in methods: a block, ended at the methods object', 'vue', "export default {\n  methods: {\n    save()├ {\n      this.$emit('save');\n    },\n  },\n};┤\n  },\n};", " {\n      this.$emit('save');\n    },"),

@@ -1,0 +1,11 @@
+// The line policy: a single-line completion ends at its line break, a block at its first blank
+// line (src/core/lineStop.ts newlineCut, through src/core/stops/newline.ts).
+import type { NewlinePolicy } from '../../core/protocol';
+import { newlineStop } from '../../core/stops/newline';
+import { textCriterion } from './context';
+import type { StoppingCriterion } from './types';
+
+/** `midLine`: the cursor has text after it on its line, so even a leading line break ends the text. */
+export function newline(policy: NewlinePolicy, midLine = false): StoppingCriterion {
+  return textCriterion(newlineStop(policy, midLine));
+}

@@ -7,6 +7,8 @@ import type { CompletionRecord, GhostwriterApi } from './vscode/api';
 import { COMMANDS } from './vscode/commandIds';
 import { InlineProvider } from './vscode/completionProvider';
 import { affectsReload, SettingsReader } from './vscode/config';
+import { canInstallCudaProviders } from './core/gpu/providerReason';
+import { CAN_ENABLE_GPU_CONTEXT, enableGpu } from './vscode/gpu';
 import { createChannelLogger } from './vscode/log';
 import { registerModelFeatures } from './vscode/models';
 import { Notifier } from './vscode/notifier';
@@ -19,6 +21,7 @@ const ACTIONS: Record<string, string> = {
   'Reload Model': COMMANDS.reloadModel,
   'Show Log': COMMANDS.showLog,
   'Set Hugging Face Token': COMMANDS.setHubToken,
+  'Enable GPU (CUDA)': COMMANDS.enableGpu,
 };
 
 export function activate(context: vscode.ExtensionContext): GhostwriterApi {
@@ -55,6 +58,8 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   own(vscode.commands.registerCommand(COMMANDS.chooseModel, (arg?: unknown) => models.chooseModel(arg)));
   own(vscode.commands.registerCommand(COMMANDS.reloadModel, reload));
   own(vscode.commands.registerCommand(COMMANDS.showLog, () => channel.show()));
+  void vscode.commands.executeCommand('setContext', CAN_ENABLE_GPU_CONTEXT, canInstallCudaProviders());
+  own(vscode.commands.registerCommand(COMMANDS.enableGpu, () => enableGpu({ log: log.child('gpu'), settings: () => settings.read(), stopEngine: () => client.stop(), reload })));
   own(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('ghostwriter')) return;
@@ -95,7 +100,10 @@ function reportState(state: EngineState, statusBar: StatusBar, notifier: Notifie
   if (state.kind === 'ready') {
     notifier.reset();
     // 'auto' without CUDA is normal on most machines: the status bar says it; only an explicit 'cuda' warns.
-    if (state.fallbackReason && state.cudaRequested) notifier.warn(`Ghostwriter: ${state.fallbackReason}. Running on the CPU.`, 'Show Log');
+    if (state.fallbackReason && state.cudaRequested) {
+      const fix = state.fallbackKind === 'no-provider-libraries' && canInstallCudaProviders() ? ['Enable GPU (CUDA)'] : [];
+      notifier.warn(`Ghostwriter: ${state.fallbackReason}. Running on the CPU.`, ...fix, 'Show Log');
+    }
   }
 }
 

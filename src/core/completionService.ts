@@ -135,6 +135,7 @@ export class CompletionService {
         ...(info.msPerToken ? { msPerToken: info.msPerToken } : {}),
         ...(info.prefillMsPerToken ? { prefillMsPerToken: info.prefillMsPerToken } : {}),
         ...(info.fallbackReason ? { fallbackReason: info.fallbackReason, cudaRequested: settings.executionProvider === 'cuda' } : {}),
+        ...(info.fallbackKind ? { fallbackKind: info.fallbackKind } : {}),
       });
     } catch (err) {
       if (generation !== this.loadGeneration) return this.latest();

@@ -1,5 +1,6 @@
 // What the engine is doing now; drives the status bar and the extension's API.
 import type { ErrorCode } from './errors';
+import type { CudaFailureKind } from './gpu/providerReason';
 
 export type EngineStateKind = 'disabled' | 'loading' | 'ready' | 'generating' | 'error';
 
@@ -11,6 +12,8 @@ export interface EngineState {
   readonly provider?: string;
   /** Why CUDA was not used although 'auto' or 'cuda' asked for it. */
   readonly fallbackReason?: string;
+  /** The same as a kind: 'no-provider-libraries' is what "Enable GPU (CUDA)" fixes. */
+  readonly fallbackKind?: CudaFailureKind;
   /** The user chose 'cuda' explicitly: a fallback deserves a warning, not just a note. */
   readonly cudaRequested?: boolean;
   /** Decode speed measured at load on the active provider. */

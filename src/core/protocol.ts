@@ -2,6 +2,7 @@
 // import this one file, errors travel as ErrorData.
 import type { ExecutionProvider, ModelFile, Settings } from './config';
 import type { ErrorData } from './errors';
+import type { CudaFailureKind } from './gpu/providerReason';
 import type { LogLevel } from './logger';
 import type { RequestContext } from './requestContext';
 import type { DocumentSnapshot } from './snapshot';
@@ -22,8 +23,10 @@ export interface ModelInfo {
   readonly dir: string;
   readonly onnxPath: string;
   readonly provider: 'cpu' | 'cuda';
-  /** Set when CUDA was asked for but could not be used. */
+  /** Set when CUDA was asked for ('auto' or 'cuda') but could not be used: why, in one sentence. */
   readonly fallbackReason?: string;
+  /** The same as a kind (src/core/gpu/providerReason.ts): 'no-provider-libraries' is fixed by the Enable GPU command. */
+  readonly fallbackKind?: CudaFailureKind;
   readonly nLayer: number;
   readonly nHead: number;
   readonly nEmbd: number;

@@ -1,7 +1,8 @@
 // Tokenizer + session + generation loop for one model: what the inference process and the CLI run.
 // Requests reuse the KV state of earlier ones (cachePool.ts): only the tokens after the longest
 // shared prefix are run again.
-import { GhostwriterError } from '../core/errors';
+import { describeCause, GhostwriterError } from '../core/errors';
+import { classifyCudaFailure } from '../core/gpu/providerReason';
 import type { Logger } from '../core/logger';
 import { PromptBuilder, type Prompt } from '../core/promptBuilder';
 import type { Completion, CompletionOptions, CompletionResult, LoadOptions, ModelInfo } from '../core/protocol';
@@ -73,8 +74,20 @@ export class InferenceEngine {
         { file: `${folder.dir}/tokenizer.json` },
       );
     }
-    const session = await ModelSession.create(folder, options.executionProvider, log, factory, { prepare: options.prepare, cacheDir: options.cacheDir });
-    const { msPerToken, prefillMsPerToken } = await measureSpeed(session);
+    const prepare = { prepare: options.prepare, cacheDir: options.cacheDir };
+    let session = await ModelSession.create(folder, options.executionProvider, log, factory, prepare);
+    let speed: Awaited<ReturnType<typeof measureSpeed>>;
+    try {
+      speed = await measureSpeed(session);
+    } catch (err) {
+      await session.release();
+      // CUDA that runs out of memory here (the load's one-token check passed) gives way to the CPU too.
+      const oom = session.provider === 'cuda' ? classifyCudaFailure(describeCause(err)) : undefined;
+      if (oom?.kind !== 'out-of-memory') throw err;
+      session = await ModelSession.create(folder, options.executionProvider, log, factory, { ...prepare, cudaFailure: oom });
+      speed = await measureSpeed(session);
+    }
+    const { msPerToken, prefillMsPerToken } = speed;
     const { nLayer, nHead, nEmbd, nPositions, vocabSize } = folder.config;
     const full = session.newCache();
     const bytesPerToken = full.layout.slots.reduce((sum, s) => sum + s.heads * s.headDim, 0) * (full.layout.dtype === 'float16' ? 2 : 4);
@@ -88,6 +101,7 @@ export class InferenceEngine {
       onnxPath: folder.onnxPath,
       provider: session.provider,
       ...(session.fallbackReason ? { fallbackReason: session.fallbackReason } : {}),
+      ...(session.fallbackKind ? { fallbackKind: session.fallbackKind } : {}),
       nLayer,
       nHead,
       nEmbd,
@@ -100,7 +114,7 @@ export class InferenceEngine {
       prefillMsPerToken,
     };
     log.info(
-      `loaded ${info.name} (${info.onnxPath}) on ${info.provider} in ${info.loadMs} ms: n_layer ${nLayer}, n_head ${nHead}, n_embd ${nEmbd}, n_positions ${nPositions}; ${session.prepareNote}; decode ${msPerToken.toFixed(1)} ms/token (${(1000 / msPerToken).toFixed(0)} tokens/s), prefill ${prefillMsPerToken.toFixed(2)} ms/token; KV pool budget ${(budget / 2 ** 20).toFixed(0)} MB`,
+      `loaded ${info.name} (${info.onnxPath}) on ${info.provider} (${providerWhy(options.executionProvider, info)}) in ${info.loadMs} ms: n_layer ${nLayer}, n_head ${nHead}, n_embd ${nEmbd}, n_positions ${nPositions}; ${session.prepareNote}; decode ${msPerToken.toFixed(1)} ms/token (${(1000 / msPerToken).toFixed(0)} tokens/s), prefill ${prefillMsPerToken.toFixed(2)} ms/token; KV pool budget ${(budget / 2 ** 20).toFixed(0)} MB`,
     );
     return new InferenceEngine(session, tokenizer, info, log, tokenizer.eosTokenId ?? folder.config.eosTokenId, pool);
   }
@@ -244,6 +258,13 @@ export class InferenceEngine {
 function layoutNote(p: Prompt): string {
   const parts = [...(p.mode === 'fim' ? [`FIM, ${p.suffixTokens} of suffix`] : []), ...(p.snippets > 0 ? [`${p.extraTokens} of extra context from ${p.snippets} snippets`] : [])];
   return parts.length > 0 ? ` (${parts.join('; ')}; ${p.prefixTokens} of prefix)` : '';
+}
+
+/** Why the model runs where it runs, for the load's log line. */
+function providerWhy(wanted: LoadOptions['executionProvider'], info: ModelInfo): string {
+  if (info.provider === 'cuda') return `executionProvider ${wanted}: CUDA initialized`;
+  if (wanted === 'cpu') return 'executionProvider cpu';
+  return `executionProvider ${wanted}: ${info.fallbackReason ?? 'CUDA not used'}`;
 }
 
 /** Decode: median ms of a one-token step after a short prompt; prefill: ms per token of a 32-token chunk. */

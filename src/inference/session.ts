@@ -1,13 +1,15 @@
 // One ONNX Runtime session over the decoder graph of a supported architecture (arch/), with the
-// execution provider chosen (and CUDA falling back to CPU), and forward(ids, cache) ->
-// last-position logits, the cache grown by the new tokens. It runs the prepared graph
-// (onnx/rewrite.ts) when the model could be prepared; else the original one, whose full KV cache
-// is copied in and out every step.
+// execution provider chosen (and CUDA falling back to CPU, saying why: src/core/gpu/providerReason.ts),
+// and forward(ids, cache) -> last-position logits, the cache grown by the new tokens. It runs the
+// prepared graph (onnx/rewrite.ts) when the model could be prepared; else the original one, whose
+// full KV cache is copied in and out every step.
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProvider } from '../core/config';
 import { describeCause, GhostwriterError } from '../core/errors';
+import { classifyCudaFailure, type CudaFailure, type CudaFailureKind } from '../core/gpu/providerReason';
 import type { Logger } from '../core/logger';
 import { archOf } from './arch';
+import { cudaLibraryProblem, withCudaDiagnosis } from './cuda';
 import { halfArrayToFloat32 } from './float16';
 import type { ModelFolder } from './model';
 import type { KvSlot } from './onnx/rewrite';
@@ -20,12 +22,44 @@ export type ActiveProvider = 'cpu' | 'cuda';
 /** Creates a session; injectable so tests can make CUDA fail or succeed on purpose. */
 export type SessionFactory = (path: string, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession>;
 
-const defaultFactory: SessionFactory = (path, options) => ort.InferenceSession.create(path, options);
+/**
+ * ONNX Runtime itself, except that CUDA is not asked for when its provider libraries are missing
+ * (ONNX Runtime would print its own error lines for nothing), and that its bare "Failed to load
+ * shared library" gets what ldd says is missing.
+ */
+const defaultFactory: SessionFactory = async (path, options) => {
+  const cuda = options.executionProviders?.some((ep) => (typeof ep === 'string' ? ep : ep.name) === 'cuda') ?? false;
+  if (cuda) {
+    const problem = cudaLibraryProblem();
+    if (problem) throw new Error(problem);
+  }
+  try {
+    return await ort.InferenceSession.create(path, options);
+  } catch (err) {
+    if (!cuda) throw err;
+    throw new Error(await withCudaDiagnosis(describeCause(err)), { cause: err });
+  }
+};
 
 export interface PrepareOptions {
   /** false: always the original graph (the reference the tests compare against). */
   readonly prepare?: boolean;
   readonly cacheDir?: string;
+  /** CUDA already failed for this model (out of memory after load): go to the CPU at once, saying this. */
+  readonly cudaFailure?: CudaFailure;
+}
+
+/** The load's one CUDA attempt: once CUDA failed, the other graph (prepared, original) goes to the CPU too. */
+interface CudaAttempt {
+  readonly wanted: ExecutionProvider;
+  failure: CudaFailure | undefined;
+  reported: boolean;
+}
+
+interface Made {
+  readonly session: ort.InferenceSession;
+  readonly provider: ActiveProvider;
+  readonly failure: CudaFailure | undefined;
 }
 
 export class ModelSession {
@@ -34,8 +68,10 @@ export class ModelSession {
     readonly folder: ModelFolder,
     readonly signature: IoSignature,
     readonly provider: ActiveProvider,
-    /** Why CUDA was not used although it was asked for; undefined when it was not asked for or worked. */
+    /** Why it runs on the CPU although CUDA was asked for ('auto' or 'cuda'); undefined when it was not asked for or worked. */
     readonly fallbackReason: string | undefined,
+    /** The same, as a kind the editor can act on (offer the Enable GPU command). */
+    readonly fallbackKind: CudaFailureKind | undefined,
     /** How the graph was prepared, or why it runs unprepared. */
     readonly prepareNote: string,
   ) {}
@@ -43,38 +79,67 @@ export class ModelSession {
   static async create(folder: ModelFolder, wanted: ExecutionProvider, log: Logger, factory = defaultFactory, opts: PrepareOptions = {}): Promise<ModelSession> {
     // The cache's names and layout come from the architecture's adapter (arch/), never from here.
     const slots = archOf(folder.config).kvSlots(folder.config);
+    const cuda: CudaAttempt = { wanted, failure: opts.cudaFailure, reported: false };
+    if (opts.cudaFailure) report(cuda, log);
     let note = 'not prepared (asked for the original graph)';
     if (opts.prepare !== false) {
       const prepared = await prepareGraph(folder.onnxPath, { slots, vocabSize: folder.config.vocabSize }, opts.cacheDir ?? defaultCacheDir(), log);
       note = prepared.note;
       if (prepared.path) {
-        const made = await createWithFallback(prepared.path, wanted, log, factory).catch((cause: unknown) => {
-          note = `the prepared graph did not load (${describeCause(cause)}); running the original graph`;
-          return undefined;
+        const path = prepared.path;
+        const session = await ModelSession.open(path, cuda, log, factory, (made) => ModelSession.checked(made, folder, () => readPreparedSignature(made.session, slots, path), note), (stage, cause) => {
+          note = `the prepared graph did not ${stage} (${describeCause(cause)}); running the original graph`;
         });
-        if (made) {
-          const session = await ModelSession.checked(made, folder, () => readPreparedSignature(made.session, slots, prepared.path!), note).catch((cause: unknown) => {
-            note = `the prepared graph did not run (${describeCause(cause)}); running the original graph`;
-            return undefined;
-          });
-          if (session) return session;
-        }
+        if (session) return session;
         log.warn(`${folder.onnxPath}: ${note}`);
       }
     }
-    const made = await createWithFallback(folder.onnxPath, wanted, log, factory);
-    return ModelSession.checked(made, folder, () => readSignature(made.session, folder.config, folder.onnxPath), note);
+    const session = await ModelSession.open(folder.onnxPath, cuda, log, factory, (made) => ModelSession.checked(made, folder, () => readSignature(made.session, folder.config, folder.onnxPath), note), (_stage, cause) => {
+      throw cause;
+    });
+    return session!;
+  }
+
+  /**
+   * A session over `path`, checked by `check` (which releases it when it throws). CUDA that runs
+   * out of memory in the check gives way to the CPU. `failed` hears a failure to load or to run
+   * on the provider that was ended on; it may throw.
+   */
+  private static async open(
+    path: string,
+    cuda: CudaAttempt,
+    log: Logger,
+    factory: SessionFactory,
+    check: (made: Made) => Promise<ModelSession>,
+    failed: (stage: 'load' | 'run', cause: unknown) => void,
+  ): Promise<ModelSession | undefined> {
+    for (;;) {
+      let made: Made;
+      try {
+        made = await createWithFallback(path, cuda, log, factory);
+      } catch (cause) {
+        failed('load', cause);
+        return undefined;
+      }
+      try {
+        return await check(made);
+      } catch (cause) {
+        const oom = made.provider === 'cuda' ? classifyCudaFailure(describeCause(cause)) : undefined;
+        if (oom?.kind === 'out-of-memory') {
+          cuda.failure = oom;
+          report(cuda, log);
+          continue;
+        }
+        failed('run', cause);
+        return undefined;
+      }
+    }
   }
 
   /** Reads the signature and runs one token, so a graph that loads but cannot run is caught at load. */
-  private static async checked(
-    made: { session: ort.InferenceSession; provider: ActiveProvider; fallbackReason: string | undefined },
-    folder: ModelFolder,
-    signature: () => IoSignature,
-    note: string,
-  ): Promise<ModelSession> {
+  private static async checked(made: Made, folder: ModelFolder, signature: () => IoSignature, note: string): Promise<ModelSession> {
     try {
-      const s = new ModelSession(made.session, folder, signature(), made.provider, made.fallbackReason, note);
+      const s = new ModelSession(made.session, folder, signature(), made.provider, made.failure?.reason, made.failure?.kind, note);
       await s.forward([0], s.newCache());
       return s;
     } catch (err) {
@@ -208,19 +273,33 @@ function sessionOptions(provider: ActiveProvider): ort.InferenceSession.SessionO
   return { executionProviders: [provider], graphOptimizationLevel: 'all' };
 }
 
-async function createWithFallback(path: string, wanted: ExecutionProvider, log: Logger, factory: SessionFactory) {
-  let fallbackReason: string | undefined;
-  if (wanted !== 'cpu') {
+/** CUDA when it was asked for and has not failed in this load, else (or when it fails now) the CPU. */
+async function createWithFallback(path: string, cuda: CudaAttempt, log: Logger, factory: SessionFactory): Promise<Made> {
+  if (cuda.wanted !== 'cpu' && !cuda.failure) {
     try {
-      return { session: await factory(path, sessionOptions('cuda')), provider: 'cuda' as const, fallbackReason };
+      return { session: await factory(path, sessionOptions('cuda')), provider: 'cuda', failure: undefined };
     } catch (cause) {
-      fallbackReason = `CUDA is not available (${describeCause(cause)})`;
-      log.warn(`${fallbackReason}; falling back to the CPU execution provider.`);
+      cuda.failure = classifyCudaFailure(describeCause(cause));
+      report(cuda, log);
     }
   }
   try {
-    return { session: await factory(path, sessionOptions('cpu')), provider: 'cpu' as const, fallbackReason };
+    return { session: await factory(path, sessionOptions('cpu')), provider: 'cpu', failure: cuda.wanted === 'cpu' ? undefined : cuda.failure };
   } catch (cause) {
     throw new GhostwriterError('model-invalid', `ONNX Runtime could not load ${path}: ${describeCause(cause)}`, { cause, file: path });
   }
+}
+
+/**
+ * Says once per load why CUDA is not used. 'auto' on a machine without a GPU or without the
+ * provider libraries is the normal case: an info line. An explicit 'cuda', or a GPU that is there
+ * and failed (out of memory, a runtime library missing), is worth a warning.
+ */
+function report(cuda: CudaAttempt, log: Logger): void {
+  const f = cuda.failure;
+  if (!f || cuda.reported) return;
+  cuda.reported = true;
+  const quiet = cuda.wanted === 'auto' && (f.kind === 'no-provider-libraries' || f.kind === 'no-gpu');
+  log[quiet ? 'info' : 'warn'](`${f.reason}; running on the CPU.`);
+  if (f.detail && !f.reason.includes(f.detail)) log.debug(`CUDA's error: ${f.detail}`);
 }

@@ -9,4 +9,6 @@ export const COMMANDS = {
   downloadModel: 'ghostwriter.downloadModel',
   setHubToken: 'ghostwriter.setHubToken',
   clearHubToken: 'ghostwriter.clearHubToken',
+  /** Installs the CUDA provider libraries from NuGet and restarts on CUDA (Linux x64). */
+  enableGpu: 'ghostwriter.enableGpu',
 } as const;

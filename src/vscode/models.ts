@@ -41,8 +41,8 @@ export function registerModelFeatures(
 ): ModelFeatures {
   const own = (d: vscode.Disposable) => context.subscriptions.push(d);
   const ui = new DownloadUi();
-  const cuda = cudaProviderInstalled();
-  const onCpu = (s: Settings = settings()) => runsOnCpu(s, cuda);
+  // Read at each use: "Enable GPU (CUDA)" may install the provider during the session.
+  const onCpu = (s: Settings = settings()) => runsOnCpu(s, cudaProviderInstalled());
   service.setModelSource(createModelSourceResolver({ token: () => readToken(context.secrets), onCpu, onDownload: ui.start, log: log.child('hub') }));
 
   let held = 0;

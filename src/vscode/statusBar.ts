@@ -14,6 +14,14 @@ function detail(state: EngineState): string {
   return state.provider ? ` · ${state.provider.toUpperCase()}` : '';
 }
 
+/** Where the model runs and why: CUDA, the CPU as chosen, or the CPU because CUDA did not start ('auto': a note; 'cuda': a warning). */
+function runsWhere(state: EngineState): string | undefined {
+  if (!state.provider) return undefined;
+  if (state.provider === 'cuda') return 'Runs on: CUDA (the GPU)';
+  if (!state.fallbackReason) return 'Runs on: the CPU (ghostwriter.executionProvider is cpu)';
+  return `${state.cudaRequested ? '$(warning)' : '$(info)'} Runs on: the CPU. ${state.fallbackReason}.`;
+}
+
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ghostwriter.status', vscode.StatusBarAlignment.Right, 100);
 
@@ -36,7 +44,8 @@ export class StatusBar implements vscode.Disposable {
     if (state.msPerToken) lines.push(`Speed: ${(1000 / state.msPerToken).toFixed(0)} tokens/s (${state.msPerToken.toFixed(1)} ms a token, measured at load)`);
     const { lastPromptTokens, lastCachedTokens } = this.stats();
     if (lastPromptTokens > 0) lines.push(`Last request: ${lastCachedTokens} of ${lastPromptTokens} prompt tokens from the cache`);
-    if (state.fallbackReason) lines.push(`$(warning) ${state.fallbackReason}; running on the CPU.`);
+    const where = runsWhere(state);
+    if (where) lines.push(where);
     if (state.message) lines.push(state.message);
     const offer = state.kind === 'disabled' && !state.errorCode && this.noModel();
     this.item.command = offer ? COMMANDS.getStarted : COMMANDS.chooseModel;

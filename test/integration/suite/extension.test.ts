@@ -231,6 +231,33 @@ mainSuite('Ghostwriter in a real VS Code', function () {
     await expectLoaded(config.models.tiny);
     await completeAndCommit('again.js', 'let count = 0;\nfor (let i = 0; i < 10; i++) {\n  count');
   });
+
+  it('executionProvider cuda on a machine without a GPU ends on the CPU with the reason in the state', async function () {
+    assert.ok((await vscode.commands.getCommands(true)).includes('ghostwriter.enableGpu'), 'Enable GPU (CUDA) is registered');
+    const cfg = () => vscode.workspace.getConfiguration('ghostwriter');
+    const settled = (cuda: boolean) =>
+      waitFor(`a load with executionProvider ${cuda ? 'cuda' : 'auto'}`, LOAD_TIMEOUT_MS, () => {
+        const s = api.state();
+        return s.kind === 'ready' && Boolean(s.cudaRequested) === cuda && s.fallbackReason !== undefined ? s : s.kind === 'error' ? s : undefined;
+      });
+    try {
+      await cfg().update('executionProvider', 'cuda', vscode.ConfigurationTarget.Global);
+      const state = await settled(true);
+      assert.equal(state.kind, 'ready', state.message);
+      if (state.provider === 'cuda') return; // a machine with a working GPU: nothing to fall back from
+      assert.equal(state.provider, 'cpu');
+      assert.match(state.fallbackReason ?? '', /^CUDA is not available: /);
+      // This suite's machine has no CUDA provider libraries (.npmrc skips onnxruntime-node's download).
+      assert.equal(state.fallbackKind, 'no-provider-libraries', state.fallbackReason);
+      assert.ok(api.recentLog().some((l) => /^warn .*CUDA is not available: .*running on the CPU/.test(l)), 'the log says why');
+      await completeAndCommit('on-cpu.js', 'function add(a, b) {\n  return a + b;\n}\n\nconst sum = add(');
+    } finally {
+      await cfg().update('executionProvider', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const auto = await settled(false);
+    assert.equal(auto.kind, 'ready', auto.message);
+    assert.equal(auto.cudaRequested, false);
+  });
 });
 
 firstRunSuite('Ghostwriter first run in a real VS Code, against the hub stand-in', function () {

@@ -1,23 +1,32 @@
 // `ghostwriter complete`: the classic generate() example on the same engine as the extension
-// (in-process here; the extension always goes through the inference process).
+// (in-process here; the extension always goes through the inference process). With --suffix and
+// --language the document around the cursor is the editor's; with --line-mode the request is
+// the extension's too: its line policy, the stops that read the place while decoding, then the
+// same post-processing (src/core/suggestion.ts), so it prints what the editor would show.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { RULES, type ExecutionProvider, type ModelFile } from './core/config';
+import { decide, type LineMode } from './core/completionPolicy';
+import { DEFAULTS, RULES, type ExecutionProvider, type ModelFile } from './core/config';
 import { describeCause } from './core/errors';
 import { defaultEndpoint, formatBytes, parseModelSource, resolveModel, type DownloadProgress } from './core/hub/index';
 import { createLogger } from './core/logger';
-import type { CompletionOptions, NewlinePolicy } from './core/protocol';
+import type { CompletionOptions, CompletionResult } from './core/protocol';
+import { requestContext } from './core/requestContext';
 import { createSnapshot } from './core/snapshot';
+import { suggestAll, type Suggestion } from './core/suggestion';
 import { cudaProviderInstalled } from './inference/cuda';
 import { InferenceEngine } from './inference/engine';
 import { runPostprocess } from './cliPostprocess';
 
 const USAGE = `usage: node dist/cli.js complete --model DIR|OWNER/NAME[@REVISION] (--prompt TEXT | --prompt-file FILE|-)
+  [--suffix TEXT | --suffix-file FILE|-] [--language ID=plaintext]
   [--revision REV=main] [--hub-endpoint URL=$HF_ENDPOINT|https://huggingface.co] (token: $HF_TOKEN)
   [--max-new-tokens N=50] [--temperature T=0.7] [--top-k K=50] [--top-p P=1] [--repetition-penalty R=1]
-  [--seed S=1] [--num-return-sequences N=1] [--line-mode none|singleLine|multiLine]
-  [--execution-provider auto|cuda|cpu] [--model-file auto|fp32|fp16|quantized] [--json] [--verbose]`;
+  [--seed S=1] [--num-return-sequences N=1] [--line-mode none|auto|singleLine|multiLine]
+  [--context-tokens N=all that fits] [--suffix-share S=${DEFAULTS.suffixShare}]
+  [--execution-provider auto|cuda|cpu] [--model-file auto|fp32|fp16|quantized] [--json] [--verbose]
+  node dist/cli.js postprocess < cases.jsonl   (node dist/cli.js postprocess --help)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,6 +43,11 @@ async function main(argv: string[]): Promise<number> {
       model: { type: 'string' },
       prompt: { type: 'string' },
       'prompt-file': { type: 'string' },
+      suffix: { type: 'string' },
+      'suffix-file': { type: 'string' },
+      language: { type: 'string', default: 'plaintext' },
+      'context-tokens': { type: 'string' },
+      'suffix-share': { type: 'string' },
       revision: { type: 'string' },
       'hub-endpoint': { type: 'string' },
       'max-new-tokens': { type: 'string', default: '50' },
@@ -53,12 +67,18 @@ async function main(argv: string[]): Promise<number> {
   if (!values.model || (values.prompt === undefined) === (values['prompt-file'] === undefined)) {
     throw new UsageError('--model and one of --prompt or --prompt-file are required');
   }
-  if (values.prompt !== undefined && Buffer.byteLength(values.prompt) > MAX_PROMPT_ARG_BYTES) {
-    throw new UsageError(
-      `--prompt is ${Buffer.byteLength(values.prompt)} bytes; a prompt over ${MAX_PROMPT_ARG_BYTES / 1024} KB must come from a file: ` +
-        '--prompt-file FILE, or --prompt-file - to read it from stdin (onnxruntime crashes loading a model when the process has a command-line argument of about 29 KB or more)',
-    );
+  for (const [arg, file] of [['prompt', 'prompt-file'], ['suffix', 'suffix-file']] as const) {
+    const text = values[arg];
+    if (text !== undefined && Buffer.byteLength(text) > MAX_PROMPT_ARG_BYTES) {
+      throw new UsageError(
+        `--${arg} is ${Buffer.byteLength(text)} bytes; a ${arg} over ${MAX_PROMPT_ARG_BYTES / 1024} KB must come from a file: ` +
+          `--${file} FILE, or --${file} - to read it from stdin (onnxruntime crashes loading a model when the process has a command-line argument of about 29 KB or more)`,
+      );
+    }
   }
+  if (values.suffix !== undefined && values['suffix-file'] !== undefined) throw new UsageError('--suffix and --suffix-file are two ways to give the same text: use one');
+  if (values['prompt-file'] === '-' && values['suffix-file'] === '-') throw new UsageError('only one of --prompt-file and --suffix-file can read stdin');
+  const lineMode = oneOf(values['line-mode'], 'line-mode', ['none', 'auto', 'singleLine', 'multiLine']) as LineMode | 'none';
   const source = parseModelSource(values.model, { revision: values.revision });
   const executionProvider = oneOf(values['execution-provider'], 'execution-provider', ruleValues('executionProvider')) as ExecutionProvider;
   const modelFile = oneOf(values['model-file'], 'model-file', ruleValues('modelFile')) as ModelFile;
@@ -70,8 +90,10 @@ async function main(argv: string[]): Promise<number> {
     repetitionPenalty: num(values['repetition-penalty'], 'repetition-penalty', 1, 100),
     seed: int(values.seed, 'seed', 0, 2 ** 32 - 1),
     numReturnSequences: int(values['num-return-sequences'], 'num-return-sequences', 1, 64),
-    newline: oneOf(values['line-mode'], 'line-mode', ['none', 'singleLine', 'multiLine']) as NewlinePolicy,
-    contextTokens: Number.MAX_SAFE_INTEGER,
+    newline: 'none',
+    // The engine leaves room for the new tokens within n_positions.
+    contextTokens: values['context-tokens'] === undefined ? Number.MAX_SAFE_INTEGER : int(values['context-tokens'], 'context-tokens', 1, 1_000_000),
+    suffixShare: values['suffix-share'] === undefined ? DEFAULTS.suffixShare : num(values['suffix-share'], 'suffix-share', 0, 0.5),
     timeoutMs: Number.MAX_SAFE_INTEGER,
   };
   // ONNX Runtime prints its own red lines when the CUDA provider is missing; the fallback
@@ -80,7 +102,8 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger((level, message) => {
     if (values.verbose || level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
   }, 'cli');
-  const prompt = values.prompt ?? (await readPrompt(values['prompt-file']!));
+  const prompt = values.prompt ?? (await readText(values['prompt-file']!, 'prompt-file'));
+  const suffix = values.suffix ?? (values['suffix-file'] === undefined ? '' : await readText(values['suffix-file'], 'suffix-file'));
   let modelDir = source.kind === 'folder' ? source.path : '';
   if (source.kind === 'hub') {
     // The same choice the engine makes below: 'auto' runs on the CPU unless the CUDA provider is installed.
@@ -112,17 +135,33 @@ async function main(argv: string[]): Promise<number> {
   }
   const engine = await InferenceEngine.load({ modelDir, executionProvider, modelFile }, log);
   try {
-    const snapshot = createSnapshot({ prefix: prompt, suffix: '', languageId: 'plaintext', path: '<prompt>', version: 1 });
-    const result = await engine.complete(snapshot, options);
-    if (values.json) {
-      process.stdout.write(
-        JSON.stringify({ completions: result.completions.map(({ text, tokenIds }) => ({ text, tokenIds })), promptTokenIds: result.promptTokenIds, timings: result.timings }) + '\n',
-      );
+    // The document as the extension sees it: the text before and after the cursor, the language.
+    const path = values['prompt-file'] && values['prompt-file'] !== '-' ? values['prompt-file'] : '<prompt>';
+    const snapshot = createSnapshot({ prefix: prompt, suffix, languageId: values.language!, path, version: 1 });
+    // With a line mode, the extension's request: its line policy (the mid-line gate may refuse),
+    // the stops that read the place, and afterwards its post-processing.
+    const policy = lineMode === 'none' ? 'none' : decide(snapshot, lineMode);
+    let result: CompletionResult;
+    let suggestions: Suggestion[] | undefined;
+    if (policy === undefined) {
+      log.warn('the mid-line gate: the text after the cursor on its line is not closers or punctuation, so the extension would not ask the model');
+      result = { completions: [], promptTokenIds: [], timings: { tokenizeMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, newTokens: 0 } };
+      suggestions = [];
     } else {
-      result.completions.forEach((c, i) => {
-        if (result.completions.length > 1) process.stdout.write(`--- ${i + 1} ---\n`);
-        process.stdout.write(`${prompt}${c.text}\n`);
+      result = await engine.complete(snapshot, policy === 'none' ? options : { ...options, newline: policy, context: requestContext(snapshot) });
+      if (lineMode !== 'none') suggestions = suggestAll(result.completions.map((c) => c.text), snapshot, lineMode);
+    }
+    if (values.json) {
+      const completions = result.completions.map(({ text, tokenIds, stopReason }) => ({ text, tokenIds, stopReason }));
+      process.stdout.write(JSON.stringify({ completions, ...(suggestions ? { suggestions } : {}), promptTokenIds: result.promptTokenIds, timings: result.timings }) + '\n');
+    } else {
+      // The document with each suggestion accepted (raw: with each completion inserted).
+      const shown = suggestions ?? result.completions.map((c) => ({ text: c.text, replaceSuffixChars: 0 }));
+      shown.forEach((s, i) => {
+        if (shown.length > 1) process.stdout.write(`--- ${i + 1} ---\n`);
+        process.stdout.write(`${prompt}${s.text}${suffix.slice(s.replaceSuffixChars)}\n`);
       });
+      if (shown.length === 0 && suggestions) process.stderr.write('no suggestion: the extension would show nothing here\n');
     }
     return 0;
   } finally {
@@ -135,7 +174,7 @@ class UsageError extends Error {}
 /** onnxruntime-node segfaults creating a session when the process has an argument of ~29 KB (../shared/notes/onnx-models-and-runtime.md). */
 const MAX_PROMPT_ARG_BYTES = 16 * 1024;
 
-async function readPrompt(file: string): Promise<string> {
+async function readText(file: string, option: string): Promise<string> {
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -144,7 +183,7 @@ async function readPrompt(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read --prompt-file ${file}: ${describeCause(err)}`);
+    throw new UsageError(`cannot read --${option} ${file}: ${describeCause(err)}`);
   }
 }
 

@@ -1,10 +1,6 @@
 // The stops while decoding, on a generated model (random weights: the text is gibberish, the
-// stops are real). Its tokenizer is GPT-2's, where a line break is one of three tokens the
-// random model all but never samples; the copy used here swaps two tokens it samples often
-// (" tug", " MX") with the line-break tokens, so its text has lines.
+// stops are real): the tiny model with a tokenizer whose text has lines (lineModel.ts).
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { decide } from '../../src/core/completionPolicy';
 import { isSignificant } from '../../src/core/lines';
 import type { CompletionOptions, NewlinePolicy } from '../../src/core/protocol';
@@ -12,16 +8,8 @@ import { requestContext } from '../../src/core/requestContext';
 import { createSnapshot, type DocumentSnapshot } from '../../src/core/snapshot';
 import { suggestAll } from '../../src/core/suggestion';
 import type { InferenceEngine } from '../../src/inference/engine';
-import { loadEngine, modelCopy, tinyModel } from './helpers';
-
-/** Two vocabulary entries trade ids: the model's token for one decodes as the other. */
-function swapTokens(dir: string, pairs: readonly (readonly [string, string])[]): void {
-  const file = join(dir, 'tokenizer.json');
-  const json = JSON.parse(readFileSync(file, 'utf8'));
-  const vocab: Record<string, number> = json.model.vocab;
-  for (const [a, b] of pairs) [vocab[a], vocab[b]] = [vocab[b], vocab[a]];
-  writeFileSync(file, JSON.stringify(json));
-}
+import { loadEngine } from './helpers';
+import { lineModel } from './lineModel';
 
 const options = (o: Partial<CompletionOptions> = {}): CompletionOptions => ({
   temperature: 0,
@@ -45,7 +33,7 @@ describe('stops while decoding, on a generated model', function () {
   let engine: InferenceEngine;
   let cleanup: () => void;
   before(async () => {
-    const copy = modelCopy(await tinyModel(), (dir) => swapTokens(dir, [['Ġtug', 'Ċ'], ['ĠMX', 'ĊÂł']]));
+    const copy = await lineModel();
     cleanup = copy.cleanup;
     engine = await loadEngine(copy.dir);
   });

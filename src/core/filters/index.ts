@@ -10,6 +10,7 @@ import { normalizeIndentation } from './normalizeIndentation';
 import { replaceClosers } from './replaceClosers';
 import { stopAtBlockEnd } from './stopAtBlockEnd';
 import { stopAtDedent } from './stopAtDedent';
+import { trimControlCharacter } from './trimControlCharacter';
 import { trimIncompleteCharacter } from './trimIncompleteCharacter';
 import { trimLeadingSpace } from './trimLeadingSpace';
 import { trimTrailingWhitespace } from './trimTrailingWhitespace';
@@ -18,8 +19,9 @@ import type { Filter, RangeFilter, Suggestion } from './types';
 export type { Filter, RangeFilter, Suggestion } from './types';
 
 export const FILTERS: readonly Filter[] = [
-  // Never show half a character.
+  // Never show half a character, or one nobody types.
   trimIncompleteCharacter,
+  trimControlCharacter,
   keepSurrogatePairs,
   // Fit the text to where it goes.
   trimLeadingSpace,

@@ -16,7 +16,7 @@ import { rewriteForCache } from '../../src/inference/onnx/rewrite';
 import { ModelSession } from '../../src/inference/session';
 import { kvSlots } from '../../src/inference/signature';
 import { loadEngine, modelCopy, preparedCacheDir } from './helpers';
-import { expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap } from './modelChecks';
+import { engineAndSessions, expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap } from './modelChecks';
 
 // ---- published configs, as their config.json files say (fields the adapters read) --------------
 
@@ -169,18 +169,12 @@ for (const c of CASES) {
     let engine: InferenceEngine;
     let session: ModelSession;
     let original: ModelSession;
+    let release: () => Promise<void>;
     before(async () => {
       dir = await ensureModel(c.name, c.opts);
-      engine = await loadEngine(dir);
-      const folder = await resolveModelFolder(dir, 'fp32');
-      session = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { cacheDir: preparedCacheDir() });
-      original = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
+      ({ engine, session, original, release } = await engineAndSessions(dir));
     });
-    after(async () => {
-      await engine?.release();
-      await session?.release();
-      await original?.release();
-    });
+    after(() => release?.());
 
     it('has its architecture\'s config.json and I/O signature', async () => {
       const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;

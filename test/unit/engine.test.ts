@@ -7,7 +7,7 @@ import { resolveModelFolder } from '../../src/inference/model';
 import { ModelSession } from '../../src/inference/session';
 import { ensureModel } from '../../scripts/model/generate';
 import { layoutModel, loadEngine, preparedCacheDir, repoRoot, tinyModel, tinyModelB } from './helpers';
-import { expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, options, PROMPTS, snap } from './modelChecks';
+import { engineAndSessions, expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, options, PROMPTS, snap } from './modelChecks';
 
 const MODELS: [string, () => Promise<string>][] = [
   ['TINY (2 layers, 2 heads, 64 wide)', tinyModel],
@@ -22,18 +22,9 @@ for (const [label, model] of MODELS) {
     let engine: InferenceEngine;
     let session: ModelSession;
     let original: ModelSession;
-    before(async () => {
-      const dir = await model();
-      engine = await loadEngine(dir);
-      const folder = await resolveModelFolder(dir, 'auto');
-      session = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { cacheDir: preparedCacheDir() });
-      original = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
-    });
-    after(async () => {
-      await engine?.release();
-      await session?.release();
-      await original?.release();
-    });
+    let release: () => Promise<void>;
+    before(async () => ({ engine, session, original, release } = await engineAndSessions(await model())));
+    after(() => release?.());
 
     it('the graph is prepared, and the prepared graph gives the original graph\'s logits at every step (within 1e-4)', async () => {
       assert.equal(session.prepared, true, session.prepareNote);

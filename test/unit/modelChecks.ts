@@ -3,8 +3,11 @@
 import { strict as assert } from 'node:assert';
 import type { CompletionOptions } from '../../src/core/protocol';
 import { createSnapshot } from '../../src/core/snapshot';
+import { silentLogger } from '../../src/core/logger';
 import type { InferenceEngine } from '../../src/inference/engine';
-import type { ModelSession } from '../../src/inference/session';
+import { resolveModelFolder } from '../../src/inference/model';
+import { ModelSession } from '../../src/inference/session';
+import { loadEngine, preparedCacheDir } from './helpers';
 
 export const PROMPTS = ['def fibonacci(n):', 'function factorial(n) {\n  return', 'Hello', 'import numpy as np\nx = np.']; // several lengths
 
@@ -81,4 +84,13 @@ export async function expectCachedEqualsRecomputation(engine: InferenceEngine, s
     assert.ok(diff < 1e-4, `${JSON.stringify(prompt)} step ${i}: max |diff| ${diff}`);
     if (i < generated.length) logits = await session.forward([generated[i]], cache);
   }
+}
+
+/** The engine on a model folder, its prepared session and the original graph's, for comparing them. */
+export async function engineAndSessions(dir: string): Promise<{ engine: InferenceEngine; session: ModelSession; original: ModelSession; release(): Promise<void> }> {
+  const engine = await loadEngine(dir);
+  const folder = await resolveModelFolder(dir, 'fp32');
+  const session = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { cacheDir: preparedCacheDir() });
+  const original = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
+  return { engine, session, original, release: async () => void (await Promise.all([engine.release(), session.release(), original.release()])) };
 }

@@ -6,6 +6,7 @@ import type { EngineState, EngineStateKind } from './core/engineState';
 import type { CompletionRecord, GhostwriterApi } from './vscode/api';
 import { COMMANDS } from './vscode/commandIds';
 import { InlineProvider } from './vscode/completionProvider';
+import { ContextTracker } from './vscode/contextTracker';
 import { affectsReload, SettingsReader } from './vscode/config';
 import { canInstallCudaProviders } from './core/gpu/providerReason';
 import { CAN_ENABLE_GPU_CONTEXT, enableGpu } from './vscode/gpu';
@@ -45,12 +46,18 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   statusBar.update(service.state);
 
   const recent: CompletionRecord[] = [];
-  const provider = new InlineProvider(service, (doc) => settings.read(doc), (r) => {
-    recent.push(r);
-    if (recent.length > 20) recent.shift();
-  });
+  const contextTracker = own(new ContextTracker());
+  const provider = new InlineProvider(
+    service,
+    (doc) => settings.read(doc),
+    (r) => {
+      recent.push(r);
+      if (recent.length > 20) recent.shift();
+    },
+    contextTracker,
+  );
   own(vscode.languages.registerInlineCompletionItemProvider([{ scheme: 'file' }, { scheme: 'untitled' }], provider));
-  own(registerWarmer(service, (doc) => settings.read(doc)));
+  own(registerWarmer(service, (doc) => settings.read(doc), contextTracker));
   own(showGrowth(service, (doc) => settings.read(doc)));
 
   const reload = () => service.ensureLoaded(settings.read(), true);

@@ -19,6 +19,8 @@ export interface Settings {
   readonly contextTokens: number;
   /** With FIM, the share of the prompt budget the text after the cursor may take (0 to 0.5). */
   readonly suffixShare: number;
+  /** Snippets of other open editors of the language and of recent edits, as comments before the prefix. */
+  readonly extraContext: boolean;
   readonly debounceMs: number;
   readonly timeoutMs: number;
   readonly lineMode: LineMode;
@@ -43,6 +45,7 @@ export const DEFAULTS: Settings = Object.freeze({
   maxNewTokens: 32,
   contextTokens: 512,
   suffixShare: 0.25,
+  extraContext: true,
   debounceMs: 150,
   timeoutMs: 3000,
   lineMode: 'auto',
@@ -78,6 +81,7 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
   maxNewTokens: { kind: 'integer', minimum: 1, maximum: 256 },
   contextTokens: { kind: 'integer', minimum: 16, maximum: 8192 },
   suffixShare: { kind: 'number', minimum: 0, maximum: 0.5 },
+  extraContext: { kind: 'boolean' },
   debounceMs: { kind: 'integer', minimum: 0, maximum: 2000 },
   timeoutMs: { kind: 'integer', minimum: 100, maximum: 60000 },
   lineMode: { kind: 'enum', values: ['auto', 'singleLine', 'multiLine'] },

@@ -177,6 +177,13 @@ describe('extra context in the prompt', () => {
     assert.ok(p.ids.length <= budget);
   });
 
+  it('a snippet too large for the share is left out; smaller ones before it still come', () => {
+    const big: ContextSnippet = { path: 'big.py', text: 'x = 1\n'.repeat(40), kind: 'edit' };
+    const p = composePrompt(at(200, [snippets[0], big]), chars, { budget: 600 });
+    assert.equal(p.snippets, 1);
+    assert.ok(text(p.ids.slice(0, p.extraTokens)).startsWith('# From util.py:'));
+  });
+
   it('stays the same while typing: the prompt\'s start keeps its tokens', () => {
     const builder = new PromptBuilder(chars, { startTokenId: 0 });
     const base = doc.slice(0, 200);

@@ -197,7 +197,8 @@ interface Segment {
 
 /**
  * Whole snippets, each encoded on its own (so one snippet's tokens never depend on another's),
- * most relevant (last) first until `cap` is reached, then back in their order.
+ * most relevant (last) first while they fit `cap` (one that does not is left out, the next may
+ * still fit), then back in their order.
  */
 function extraSegment(snapshot: DocumentSnapshot, tokenizer: TextTokenizer, cap: number, memo?: EncodeMemo): { ids: number[]; snippets: number } {
   if (cap <= 0 || !snapshot.extraContext?.length) return { ids: [], snippets: 0 };
@@ -206,7 +207,7 @@ function extraSegment(snapshot: DocumentSnapshot, tokenizer: TextTokenizer, cap:
   const all = extraContextSnippets(snapshot);
   for (let i = all.length - 1; i >= 0; i--) {
     const ids = memo ? memo.encode(tokenizer, all[i].text) : tokenizer.encode(all[i].text);
-    if (total + ids.length > cap) break;
+    if (total + ids.length > cap) continue;
     chosen.unshift(ids);
     total += ids.length;
   }

@@ -6,6 +6,7 @@ import type { CompletionService } from '../core/completionService';
 import { MAX_CHARS_PER_TOKEN } from '../core/promptBuilder';
 import { createSnapshot, type DocumentSnapshot } from '../core/snapshot';
 import type { CompletionRecord } from './api';
+import type { ContextTracker } from './contextTracker';
 
 /** Characters of text after the cursor worth sending; the filters look at its first lines. */
 const SUFFIX_CHARS = 2000;
@@ -15,6 +16,8 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     private readonly service: CompletionService,
     private readonly settings: (scope: vscode.TextDocument) => Settings,
     private readonly record: (r: CompletionRecord) => void,
+    /** Extra context from other editors and recent edits (ghostwriter.extraContext). */
+    private readonly context?: ContextTracker,
   ) {}
 
   async provideInlineCompletionItems(
@@ -26,7 +29,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const settings = this.settings(document);
     // With the suggest widget open VS Code would discard text that does not extend its item.
     if (!settings.enable || context.selectedCompletionInfo) return [];
-    const snapshot = snapshotAt(document, position, settings.contextTokens * MAX_CHARS_PER_TOKEN);
+    const snapshot = snapshotAt(document, position, settings.contextTokens * MAX_CHARS_PER_TOKEN, settings.extraContext ? this.context : undefined);
     // An explicit trigger (the command) does not wait for typing to pause.
     const trigger = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'explicit' : 'automatic';
     const abort = abortSignalOf(token);
@@ -39,11 +42,16 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
   }
 }
 
-/** Copies only the text around the cursor, not the whole document, on every keystroke. */
-export function snapshotAt(document: vscode.TextDocument, position: vscode.Position, prefixChars: number): DocumentSnapshot {
+/**
+ * Copies only the text around the cursor, not the whole document, on every keystroke; with a
+ * context tracker, the extra-context snippets too (a few hundred characters each).
+ */
+export function snapshotAt(document: vscode.TextDocument, position: vscode.Position, prefixChars: number, context?: ContextTracker): DocumentSnapshot {
   const offset = document.offsetAt(position);
   const start = document.positionAt(Math.max(0, offset - prefixChars));
-  const end = document.positionAt(offset + SUFFIX_CHARS);
+  const far = document.positionAt(offset + SUFFIX_CHARS);
+  // The suffix ends at a line end (or the document's end): the prompt cuts it at line ends.
+  const end = far.line > position.line && far.character < document.lineAt(far.line).text.length ? new vscode.Position(far.line, 0) : far;
   return createSnapshot({
     prefix: document.getText(new vscode.Range(start, position)),
     suffix: document.getText(new vscode.Range(position, end)),
@@ -51,6 +59,7 @@ export function snapshotAt(document: vscode.TextDocument, position: vscode.Posit
     path: document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.toString(),
     version: document.version,
     prefixOffset: document.offsetAt(start),
+    ...(context ? { extraContext: context.snippets(document, start.line, end.line) } : {}),
   });
 }
 

@@ -5,11 +5,13 @@ import type { Settings } from '../core/config';
 import type { CompletionService } from '../core/completionService';
 import { MAX_CHARS_PER_TOKEN } from '../core/promptBuilder';
 import { snapshotAt } from './completionProvider';
+import type { ContextTracker } from './contextTracker';
 
 /** How long the cursor must rest before warming. */
 const SETTLE_MS = 400;
 
-export function registerWarmer(service: CompletionService, settings: (doc: vscode.TextDocument) => Settings): vscode.Disposable {
+/** `context`: the same extra context as the completions', so the warmed prompt is theirs. */
+export function registerWarmer(service: CompletionService, settings: (doc: vscode.TextDocument) => Settings, context?: ContextTracker): vscode.Disposable {
   let timer: NodeJS.Timeout | undefined;
   const schedule = (editor: vscode.TextEditor | undefined) => {
     clearTimeout(timer);
@@ -17,7 +19,7 @@ export function registerWarmer(service: CompletionService, settings: (doc: vscod
     timer = setTimeout(() => {
       const s = settings(editor.document);
       if (!s.enable || !editor.selection.isEmpty) return;
-      service.warm(snapshotAt(editor.document, editor.selection.active, s.contextTokens * MAX_CHARS_PER_TOKEN), s);
+      service.warm(snapshotAt(editor.document, editor.selection.active, s.contextTokens * MAX_CHARS_PER_TOKEN, s.extraContext ? context : undefined), s);
     }, SETTLE_MS);
   };
   const subs = [

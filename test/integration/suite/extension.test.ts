@@ -177,6 +177,31 @@ mainSuite('Ghostwriter in a real VS Code', function () {
     assert.ok(cached > 0 && cached >= prompt - 3, `${cached} of ${prompt} prompt tokens from the cache`);
   });
 
+  it('gives the model a snippet of another open editor of the same language (ghostwriter.extraContext), and none when it is off', async function () {
+    const promptLines = (from: number) => api.recentLog().slice(from).filter((l) => /prompt \d+ tokens/.test(l));
+    const helper = await openWithText('helper.js', 'function scale(value, factor) {\n  return value * factor;\n}\n');
+    // The snippet is taken around the helper's cursor.
+    helper.selection = new vscode.Selection(new vscode.Position(1, 2), new vscode.Position(1, 2));
+    const editor = await openWithText('uses-helper.js', 'const doubled = scale(');
+    let from = api.recentLog().length;
+    await triggerUntilAnswered(api, editor);
+    const seen = from;
+    await waitFor('a prompt with extra context in the log', 10_000, () => promptLines(seen).find((l) => /of extra context from \d+ snippets/.test(l))).catch((err: Error) => {
+      throw new Error(`${err.message}; the prompts logged: ${JSON.stringify(promptLines(seen))}`);
+    });
+    const settings = vscode.workspace.getConfiguration('ghostwriter');
+    await settings.update('extraContext', false, vscode.ConfigurationTarget.Global);
+    try {
+      await editor.edit((b) => b.insert(editor.document.positionAt(editor.document.getText().length), '2'));
+      from = api.recentLog().length;
+      await triggerUntilAnswered(api, editor);
+      const lines = await waitFor('a prompt log line', 10_000, () => (promptLines(from).length > 0 ? promptLines(from) : undefined));
+      assert.ok(lines.every((l) => !l.includes('extra context')), lines.join('\n'));
+    } finally {
+      await settings.update('extraContext', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('typing the first characters of a shown suggestion keeps showing the rest of that same suggestion', async function () {
     // Auto-closing would add text after the cursor that the suggestion did not predict.
     const editorConfig = vscode.workspace.getConfiguration('editor');

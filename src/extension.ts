@@ -1,7 +1,9 @@
 // activate/deactivate: build the owner of all disposables, wire the parts, nothing else.
 import * as vscode from 'vscode';
 import { CompletionService } from './core/completionService';
+import type { Settings } from './core/config';
 import { EngineClient, forkInference, type EngineEvents } from './core/engineClient';
+import { enabledAnywhere } from './core/enablement';
 import type { EngineState, EngineStateKind } from './core/engineState';
 import type { CompletionRecord, GhostwriterApi } from './vscode/api';
 import { COMMANDS } from './vscode/commandIds';
@@ -10,6 +12,7 @@ import { ContextTracker } from './vscode/contextTracker';
 import { affectsReload, SettingsReader } from './vscode/config';
 import { canInstallCudaProviders } from './core/gpu/providerReason';
 import { CAN_ENABLE_GPU_CONTEXT, enableGpu } from './vscode/gpu';
+import { SuggestionSwitch } from './vscode/enablement';
 import { createChannelLogger } from './vscode/log';
 import { registerModelFeatures } from './vscode/models';
 import { Notifier } from './vscode/notifier';
@@ -43,6 +46,9 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   own({ dispose: () => service.dispose() });
   const statusBar = own(new StatusBar(() => service.stats, () => noModelChosen(settings.read())));
   own(service.onDidChangeState((state) => reportState(state, statusBar, notifier)));
+  // Per-language enable and the snooze; the status bar says when they are why nothing shows.
+  const suggestionSwitch = own(new SuggestionSwitch({ settings: (doc) => settings.read(doc), refresh: () => statusBar.update(service.state) }));
+  statusBar.showGate(() => suggestionSwitch.gateView());
   statusBar.update(service.state);
 
   const recent: CompletionRecord[] = [];
@@ -52,10 +58,11 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
     (doc) => settings.read(doc),
     (r) => {
       recent.push(r);
-      if (recent.length > 20) recent.shift();
+      if (recent.length > MAX_RECENT_COMPLETIONS) recent.shift();
     },
     contextTracker,
   );
+  provider.gateBy((doc, s) => suggestionSwitch.gate(doc, s));
   own(vscode.languages.registerInlineCompletionItemProvider([{ scheme: 'file' }, { scheme: 'untitled' }], provider));
   own(registerWarmer(service, (doc) => settings.read(doc), contextTracker));
   own(showGrowth(service, (doc) => settings.read(doc)));
@@ -85,16 +92,20 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
     recentLog: () => log.recent(),
     downloads: () => models.downloads(),
     offers: () => models.offers(),
+    statusBarText: () => statusBar.text,
   };
 }
+
+/** Provider answers kept for the API (a suite of tests makes a few hundred at most). */
+const MAX_RECENT_COMPLETIONS = 500;
 
 export function deactivate(): void {
   // Everything is in context.subscriptions; VS Code disposes it.
 }
 
 /** Ghostwriter is on but no model is set: the status bar offers the recommended one. */
-function noModelChosen(s: { enable: boolean; modelPath: string }): boolean {
-  return s.enable && s.modelPath.trim() === '';
+function noModelChosen(s: Pick<Settings, 'enable' | 'modelPath'>): boolean {
+  return enabledAnywhere(s.enable) && s.modelPath.trim() === '';
 }
 
 function reportState(state: EngineState, statusBar: StatusBar, notifier: Notifier): void {

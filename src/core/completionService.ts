@@ -6,6 +6,7 @@ import type { EngineClient } from './engineClient';
 import type { EngineState } from './engineState';
 import { Emitter } from './events';
 import { decide } from './completionPolicy';
+import { enabledAnywhere } from './enablement';
 import type { Logger } from './logger';
 import { modelDisplayName, resolveModelSource, type ModelSourceResolver } from './modelSource';
 import type { CompletionOptions, NewlinePolicy } from './protocol';
@@ -101,12 +102,12 @@ export class CompletionService {
     this.loadAbort?.abort();
     const abort = (this.loadAbort = new AbortController());
     this.prediction = undefined;
-    if (!settings.enable || !settings.modelPath) {
+    if (!enabledAnywhere(settings.enable) || !settings.modelPath) {
       // Nothing to run: free the model's memory and the process.
       this.client.stop();
       return this.setState({
         kind: 'disabled',
-        message: settings.enable ? 'No model chosen: run "Ghostwriter: Choose Model and Temperature".' : 'Ghostwriter is turned off (ghostwriter.enable).',
+        message: enabledAnywhere(settings.enable) ? 'No model chosen: run "Ghostwriter: Choose Model and Temperature".' : 'Ghostwriter is turned off (ghostwriter.enable).',
       });
     }
     let modelName = modelDisplayName(settings.modelPath);
@@ -347,7 +348,8 @@ const placeOf = (s: DocumentSnapshot) => `${s.path}|${cursorOffset(s)}|${s.versi
 
 /** The settings a load depends on. */
 function loadKeyOf(settings: Settings): string {
-  return JSON.stringify(RELOAD_KEYS.map((k) => settings[k]));
+  // Turning one language on or off does not reload the model; turning all of them off does.
+  return JSON.stringify(RELOAD_KEYS.map((k) => (k === 'enable' ? enabledAnywhere(settings.enable) : settings[k])));
 }
 
 /** FNV-1a over the text near the cursor. */

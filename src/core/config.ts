@@ -4,9 +4,11 @@ import { normalizeEndpoint } from './hub/http';
 export type ExecutionProvider = 'auto' | 'cuda' | 'cpu';
 export type ModelFile = 'auto' | 'fp32' | 'fp16' | 'quantized';
 export type LineMode = 'auto' | 'singleLine' | 'multiLine';
+/** ghostwriter.enable: one switch for every language, or per language id with "*" for the rest (src/core/enablement.ts). */
+export type EnableSetting = boolean | { readonly [languageId: string]: boolean };
 
 export interface Settings {
-  readonly enable: boolean;
+  readonly enable: EnableSetting;
   /** A model folder in the hub layout, or a hub repo id[@revision] (src/core/modelSource.ts); '' = none chosen yet. */
   readonly modelPath: string;
   readonly modelFile: ModelFile;
@@ -34,7 +36,7 @@ export interface Settings {
 }
 
 export const DEFAULTS: Settings = Object.freeze({
-  enable: true,
+  enable: Object.freeze({ '*': true, markdown: false, plaintext: false }),
   modelPath: '',
   modelFile: 'auto',
   executionProvider: 'auto',
@@ -66,11 +68,15 @@ interface SimpleRule {
   /** 'http-url': empty, or an http(s) URL without user, password, query or fragment. */
   readonly format?: 'http-url';
 }
-export type Rule = NumberRule | EnumRule | SimpleRule;
+/** A boolean, or an object of booleans by language id ("*": the other languages). */
+interface LanguageMapRule {
+  readonly kind: 'languageMap';
+}
+export type Rule = NumberRule | EnumRule | SimpleRule | LanguageMapRule;
 
 /** Type and bounds of every setting; package.json's schema must say the same. */
 export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule } = {
-  enable: { kind: 'boolean' },
+  enable: { kind: 'languageMap' },
   modelPath: { kind: 'string' },
   modelFile: { kind: 'enum', values: ['auto', 'fp32', 'fp16', 'quantized'] },
   executionProvider: { kind: 'enum', values: ['auto', 'cuda', 'cpu'] },
@@ -125,6 +131,12 @@ export function parseSettings(raw: { readonly [key: string]: unknown }): ParsedS
 
 function check(rule: Rule, value: unknown): string | undefined {
   switch (rule.kind) {
+    case 'languageMap': {
+      if (typeof value === 'boolean') return undefined;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected true, false or an object of language ids to true or false, got ${JSON.stringify(value)}`;
+      const bad = Object.entries(value).find(([, v]) => typeof v !== 'boolean');
+      return bad ? `expected true or false for "${bad[0]}", got ${JSON.stringify(bad[1])}` : undefined;
+    }
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `expected true or false, got ${JSON.stringify(value)}`;
     case 'string':

@@ -12,6 +12,8 @@ export interface CompletionRecord {
   readonly cancelled: boolean;
   /** 'typed-ahead': the rest of an earlier prediction, no model run. */
   readonly source?: 'model' | 'typed-ahead';
+  /** Not asked at all: suggestions are off for the document's language, or snoozed. */
+  readonly skipped?: 'language' | 'snoozed';
 }
 
 /** A model download from the Hugging Face hub (progress as the notification showed it). */
@@ -40,7 +42,7 @@ export interface GhostwriterApi {
   state(): EngineState;
   /** Resolves on the next state whose kind is in `kinds` (at once when the current one is). */
   waitForState(kinds: readonly EngineStateKind[], timeoutMs?: number): Promise<EngineState>;
-  /** The most recent provider answers, newest last (at most 20). */
+  /** The most recent provider answers, newest last (at most 500). */
   recentCompletions(): readonly CompletionRecord[];
   /** The last lines of the Ghostwriter log ("level message"), newest last (at most 200). */
   recentLog(): readonly string[];
@@ -48,4 +50,6 @@ export interface GhostwriterApi {
   downloads(): readonly DownloadRecord[];
   /** Models offered in notifications in this session, newest last. */
   offers(): readonly OfferRecord[];
+  /** The status bar item's text as shown now. */
+  statusBarText(): string;
 }

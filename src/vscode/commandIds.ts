@@ -11,4 +11,9 @@ export const COMMANDS = {
   clearHubToken: 'ghostwriter.clearHubToken',
   /** Installs the CUDA provider libraries from NuGet and restarts on CUDA (Linux x64). */
   enableGpu: 'ghostwriter.enableGpu',
+  /** Flips ghostwriter.enable for a language: `languageId?`, default the active editor's. */
+  toggleLanguage: 'ghostwriter.toggleLanguage',
+  /** `minutes?` (5 or 30 from a pick when absent). */
+  snooze: 'ghostwriter.snooze',
+  resume: 'ghostwriter.resume',
 } as const;

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../core/config';
 import type { CompletionService } from '../core/completionService';
+import { gateFor, type Gate } from '../core/enablement';
 import { MAX_CHARS_PER_TOKEN } from '../core/promptBuilder';
 import { createSnapshot, type DocumentSnapshot } from '../core/snapshot';
 import type { CompletionRecord } from './api';
@@ -12,6 +13,13 @@ import type { ContextTracker } from './contextTracker';
 const SUFFIX_CHARS = 2000;
 
 export class InlineProvider implements vscode.InlineCompletionItemProvider {
+  /** Why a document gets no suggestion when the switch is the reason (off for its language, snoozed): src/vscode/enablement.ts. */
+  private gate: (doc: vscode.TextDocument, settings: Settings) => Gate | undefined = (doc, s) => gateFor(s.enable, doc.languageId, false);
+
+  gateBy(gate: (doc: vscode.TextDocument, settings: Settings) => Gate | undefined): void {
+    this.gate = gate;
+  }
+
   constructor(
     private readonly service: CompletionService,
     private readonly settings: (scope: vscode.TextDocument) => Settings,
@@ -27,8 +35,14 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[]> {
     const settings = this.settings(document);
+    const gate = this.gate(document, settings);
+    if (gate) {
+      // Not asked at all; the answer says why (the tests wait on it).
+      if (gate !== 'off') this.record({ uri: document.uri.toString(), texts: [], cancelled: false, skipped: gate });
+      return [];
+    }
     // With the suggest widget open VS Code would discard text that does not extend its item.
-    if (!settings.enable || context.selectedCompletionInfo) return [];
+    if (context.selectedCompletionInfo) return [];
     const snapshot = snapshotAt(document, position, settings.contextTokens * MAX_CHARS_PER_TOKEN, settings.extraContext ? this.context : undefined);
     // An explicit trigger (the command) does not wait for typing to pause.
     const trigger = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'explicit' : 'automatic';

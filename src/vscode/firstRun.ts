@@ -3,6 +3,7 @@
 // now. It comes once (remembered in globalState); the status bar item offers it again later.
 import * as vscode from 'vscode';
 import type { Settings } from '../core/config';
+import { enabledAnywhere } from '../core/enablement';
 import { defaultVariant, describeVariant, recommendedEntry, type CatalogEntry, type CatalogVariant } from '../core/hub/catalog';
 import type { OfferRecord } from './api';
 import { COMMANDS } from './commandIds';
@@ -39,7 +40,7 @@ export async function offerModel(deps: FirstRunDeps): Promise<void> {
 /** At activation: offer once, when no model is chosen and Ghostwriter is on. */
 export async function maybeOfferFirstRun(deps: FirstRunDeps): Promise<void> {
   const settings = deps.settings();
-  if (!settings.enable || settings.modelPath.trim() !== '' || deps.state.get<boolean>(FIRST_RUN_KEY)) return;
+  if (!enabledAnywhere(settings.enable) || settings.modelPath.trim() !== '' || deps.state.get<boolean>(FIRST_RUN_KEY)) return;
   await deps.state.update(FIRST_RUN_KEY, true);
   await offerModel(deps);
 }

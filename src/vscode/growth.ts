@@ -3,6 +3,7 @@
 // model run). The inline completion API has no "changed" event, so the trigger command it is.
 import * as vscode from 'vscode';
 import type { CompletionService } from '../core/completionService';
+import { enabledFor } from '../core/enablement';
 import { MAX_CHARS_PER_TOKEN } from '../core/promptBuilder';
 import type { Settings } from '../core/config';
 import { snapshotAt } from './completionProvider';
@@ -12,7 +13,7 @@ export function showGrowth(service: CompletionService, settings: (doc: vscode.Te
     const editor = vscode.window.activeTextEditor;
     if (!editor || !editor.selection.isEmpty) return;
     const s = settings(editor.document);
-    if (!s.enable || !service.predicts(snapshotAt(editor.document, editor.selection.active, s.contextTokens * MAX_CHARS_PER_TOKEN))) return;
+    if (!enabledFor(s.enable, editor.document.languageId) || !service.predicts(snapshotAt(editor.document, editor.selection.active, s.contextTokens * MAX_CHARS_PER_TOKEN))) return;
     service.refresh();
     void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
   });

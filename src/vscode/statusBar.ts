@@ -22,8 +22,16 @@ function runsWhere(state: EngineState): string | undefined {
   return `${state.cudaRequested ? '$(warning)' : '$(info)'} Runs on: the CPU. ${state.fallbackReason}.`;
 }
 
+/** When the switch is why nothing shows here: a short note for the text, a line for the tooltip. */
+export interface GateView {
+  readonly note: string;
+  readonly detail: string;
+}
+
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ghostwriter.status', vscode.StatusBarAlignment.Right, 100);
+  /** Snoozed, or off for the active editor's language (src/vscode/enablement.ts). */
+  private gate: () => GateView | undefined = () => undefined;
 
   constructor(
     private readonly stats: () => { readonly lastPromptTokens: number; readonly lastCachedTokens: number },
@@ -35,12 +43,23 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** The text as shown now (for the API the tests read). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  showGate(gate: () => GateView | undefined): void {
+    this.gate = gate;
+  }
+
   update(state: EngineState): void {
     const model = state.modelName ?? 'no model';
     const provider = state.provider ? ` (${state.provider.toUpperCase()})` : '';
     const icon = state.kind === 'ready' && state.cudaRequested ? '$(warning)' : ICONS[state.kind];
-    this.item.text = `${icon} Ghostwriter: ${model}${detail(state)}`;
-    const lines = [`**Ghostwriter** — ${state.kind}`, `Model: ${model}${provider}`];
+    const gate = state.kind === 'ready' || state.kind === 'generating' ? this.gate() : undefined;
+    this.item.text = gate ? `$(bell-slash) Ghostwriter: ${model} — ${gate.note}` : `${icon} Ghostwriter: ${model}${detail(state)}`;
+    const lines = [`**Ghostwriter** — ${gate ? gate.note : state.kind}`, `Model: ${model}${provider}`];
+    if (gate) lines.push(gate.detail);
     if (state.msPerToken) lines.push(`Speed: ${(1000 / state.msPerToken).toFixed(0)} tokens/s (${state.msPerToken.toFixed(1)} ms a token, measured at load)`);
     const { lastPromptTokens, lastCachedTokens } = this.stats();
     if (lastPromptTokens > 0) lines.push(`Last request: ${lastCachedTokens} of ${lastPromptTokens} prompt tokens from the cache`);

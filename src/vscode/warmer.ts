@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../core/config';
 import type { CompletionService } from '../core/completionService';
+import { enabledFor } from '../core/enablement';
 import { MAX_CHARS_PER_TOKEN } from '../core/promptBuilder';
 import { snapshotAt } from './completionProvider';
 import type { ContextTracker } from './contextTracker';
@@ -18,7 +19,7 @@ export function registerWarmer(service: CompletionService, settings: (doc: vscod
     if (!editor || !['file', 'untitled'].includes(editor.document.uri.scheme)) return;
     timer = setTimeout(() => {
       const s = settings(editor.document);
-      if (!s.enable || !editor.selection.isEmpty) return;
+      if (!enabledFor(s.enable, editor.document.languageId) || !editor.selection.isEmpty) return;
       service.warm(snapshotAt(editor.document, editor.selection.active, s.contextTokens * MAX_CHARS_PER_TOKEN, s.extraContext ? context : undefined), s);
     }, SETTLE_MS);
   };

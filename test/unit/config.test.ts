@@ -5,7 +5,8 @@ import { DEFAULTS, parseSettings, RULES, SETTINGS_SECTION } from '../../src/core
 import { repoRoot } from './helpers';
 
 interface SchemaEntry {
-  type: string;
+  type: string | string[];
+  additionalProperties?: { type: string };
   default: unknown;
   scope?: string;
   enum?: string[];
@@ -41,6 +42,11 @@ describe('settings: package.json agrees with src/core/config.ts', () => {
           assert.equal(entry.type, rule.kind);
           assert.equal(entry.minimum, rule.minimum);
           assert.equal(entry.maximum, rule.maximum);
+          break;
+        case 'languageMap':
+          // true/false for every language, or an object of language ids ("*": the others) to true/false.
+          assert.deepEqual(entry.type, ['boolean', 'object']);
+          assert.deepEqual(entry.additionalProperties, { type: 'boolean' });
           break;
         default:
           assert.equal(entry.type, rule.kind);

@@ -5,6 +5,7 @@ import { RELOAD_KEYS, type Settings } from './config';
 import type { EngineClient } from './engineClient';
 import type { EngineState } from './engineState';
 import { Emitter } from './events';
+import { AUTOMATIC_MAX_TEMPERATURE, rankCompletions } from './alternatives';
 import { decide } from './completionPolicy';
 import { enabledAnywhere } from './enablement';
 import type { Logger } from './logger';
@@ -207,11 +208,16 @@ export class CompletionService {
       this.stats.lastPromptTokens = result.promptTokenIds.length;
       this.stats.lastCachedTokens = t.cachedTokens ?? 0;
       this.log.info(
-        `${snapshot.path}: ${result.promptTokenIds.length} prompt tokens (${t.cachedTokens ?? 0} cached), ${t.newTokens} new in ${t.totalMs} ms (prefill ${t.prefillMs} ms, decode ${t.decodeMs} ms), stop ${result.completions.map((c) => c.stopReason).join(',') || 'none'}`,
+        `${snapshot.path}: ${result.promptTokenIds.length} prompt tokens (${t.cachedTokens ?? 0} cached), ${t.newTokens} new in ${t.totalMs} ms (prefill ${t.prefillMs} ms, decode ${t.decodeMs} ms), stop ${result.completions.map((c) => c.stopReason).join(',') || 'none'}, mean log-probability ${result.completions.map((c) => c.meanLogprob?.toFixed(2) ?? '-').join(',') || '-'}`,
       );
-      const first = result.completions[0];
+      // Best first by the model's confidence; with the gate on, the unsure ones are not shown.
+      const ranked = rankCompletions(result.completions, settings.confidenceGate ? settings.confidenceThreshold : undefined);
+      if (ranked.length < result.completions.length) {
+        this.log.info(`${snapshot.path}: ${result.completions.length - ranked.length} of ${result.completions.length} hidden by the confidence gate (mean log-probability below ${settings.confidenceThreshold})`);
+      }
+      const first = ranked[0];
       this.prediction = prediction = first ? predictionAt(snapshot, first.text) : undefined;
-      return { ...answerOf(suggestAll(result.completions.map((c) => c.text), snapshot, settings.lineMode)), cancelled: false, source: 'model' };
+      return { ...answerOf(suggestAll(ranked.map((c) => c.text), snapshot, settings.lineMode)), cancelled: false, source: 'model' };
     } catch (err) {
       const message = describeCause(err);
       this.log.error(`completion failed for ${snapshot.path}: ${message}`);
@@ -286,7 +292,9 @@ export class CompletionService {
     return {
       growTo: settings.maxNewTokens,
       lookAheadTokens: settings.maxNewTokens - early + LOOK_AHEAD_TOKENS,
-      temperature: settings.temperature,
+      // Typing gets one candidate at a low temperature; an explicit trigger (and cycling, which
+      // asks explicitly) samples the alternatives at the chosen one, sharing the prompt's cache.
+      temperature: trigger === 'explicit' ? settings.temperature : Math.min(settings.temperature, AUTOMATIC_MAX_TEMPERATURE),
       topK: settings.topK,
       topP: settings.topP,
       repetitionPenalty: settings.repetitionPenalty,
@@ -297,7 +305,7 @@ export class CompletionService {
       newline: newlinePolicy(snapshot, settings.lineMode),
       // The stops while decoding read the place (and post-processing replays them).
       context: requestContext(snapshot),
-      numReturnSequences: 1,
+      numReturnSequences: trigger === 'explicit' && settings.temperature > 0 ? settings.alternatives : 1,
       // The same context gives the same suggestion: no flicker when VS Code asks again.
       seed: contextSeed(snapshot),
     };

@@ -26,6 +26,11 @@ export interface Settings {
   readonly debounceMs: number;
   readonly timeoutMs: number;
   readonly lineMode: LineMode;
+  /** Hide a suggestion whose mean token log-probability is below confidenceThreshold. */
+  readonly confidenceGate: boolean;
+  readonly confidenceThreshold: number;
+  /** Candidates an explicit trigger samples (ranked, deduplicated); automatic triggers ask for one. */
+  readonly alternatives: number;
   /** The Hugging Face hub (or a mirror) hub repo ids download from; '' = HF_ENDPOINT, else https://huggingface.co. */
   readonly hubEndpoint: string;
   /**
@@ -51,6 +56,9 @@ export const DEFAULTS: Settings = Object.freeze({
   debounceMs: 150,
   timeoutMs: 3000,
   lineMode: 'auto',
+  confidenceGate: false,
+  confidenceThreshold: -3,
+  alternatives: 3,
   hubEndpoint: '',
 });
 
@@ -91,6 +99,9 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
   debounceMs: { kind: 'integer', minimum: 0, maximum: 2000 },
   timeoutMs: { kind: 'integer', minimum: 100, maximum: 60000 },
   lineMode: { kind: 'enum', values: ['auto', 'singleLine', 'multiLine'] },
+  confidenceGate: { kind: 'boolean' },
+  confidenceThreshold: { kind: 'number', minimum: -20, maximum: 0 },
+  alternatives: { kind: 'integer', minimum: 1, maximum: 5 },
   hubEndpoint: { kind: 'string', format: 'http-url' },
 };
 

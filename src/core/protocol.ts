@@ -74,6 +74,12 @@ export interface Completion {
   /** The tokens the text came from; when a stop cut the text, the last may reach past the cut. */
   readonly tokenIds: readonly number[];
   readonly stopReason: string;
+  /**
+   * The mean log-probability of `tokenIds` under the model (its logits as they come, before
+   * temperature and the rest): how sure it was, for ranking alternatives and the confidence
+   * gate. Absent when the completion has no tokens.
+   */
+  readonly meanLogprob?: number;
 }
 
 export interface Timings {

@@ -11,7 +11,7 @@ import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import { CachePool } from './cachePool';
 import { ADAPTERS } from './arch';
 import { cudaProviderInstalled } from './cuda';
-import { generate, prefill, type Generation } from './generate';
+import { generate, meanLogprob, prefill, type Generation } from './generate';
 import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
 import { ModelSession, type PrepareOptions, type SessionFactory } from './session';
@@ -184,7 +184,8 @@ export class InferenceEngine {
       decodeMs += gen.decodeMs;
       newTokens += gen.sampled.length;
       if (gen.stopReason === 'aborted') break;
-      completions.push({ text: gen.text, tokenIds: gen.tokenIds, stopReason: gen.stopReason });
+      const mean = meanLogprob(gen.logprobs, gen.tokenIds.length);
+      completions.push({ text: gen.text, tokenIds: gen.tokenIds, stopReason: gen.stopReason, ...(mean !== undefined ? { meanLogprob: mean } : {}) });
       last = { gen, rng };
     }
     this.pool.trim();

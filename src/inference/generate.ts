@@ -38,6 +38,8 @@ export interface Generation {
   readonly sampled: readonly number[];
   /** The last sampled token, which the cache does not hold yet (the loop stops before feeding it). */
   readonly pending: number | undefined;
+  /** Per sampled token, its log-probability under the model (the logits before any processor: temperature, penalty and top-k/p aside). */
+  readonly logprobs: readonly number[];
 }
 
 /** Prompt tokens per forward: each chunk is one abort point, and the next request waits at most one. */
@@ -63,6 +65,7 @@ export async function generate<C extends TokenCache>(model: StepModel<C>, cache:
   const processors = processorsFor(opts.params);
   const sample = samplerFor(opts.params.temperature, opts.rng);
   const newIds: number[] = [];
+  const logprobs: number[] = [];
   let logits = start;
   let text = '';
   for (;;) {
@@ -71,6 +74,7 @@ export async function generate<C extends TokenCache>(model: StepModel<C>, cache:
     const processed = processors.reduce((l, p) => p(cache.tokens, l), logits);
     // 2. Pick the next token.
     newIds.push(sample(processed));
+    logprobs.push(logProbability(logits, newIds[newIds.length - 1]));
     text = opts.decode(newIds);
     opts.onToken?.(newIds.length, newIds[newIds.length - 1]);
     // 3. Stop? Abort first: a cancelled request is not worth another step.
@@ -79,10 +83,27 @@ export async function generate<C extends TokenCache>(model: StepModel<C>, cache:
       : (firstStop(opts.stopping, { newIds, text, elapsedMs: now() - startedAt }) ??
         // Feeding the sampled token back needs one more position.
         (cache.length + 1 > model.maxPositions ? { reason: 'context-full' as const } : undefined));
-    if (stop) return { ...finish(stop, newIds, text, opts.decode), stopReason: stop.reason, decodeMs: now() - t0, sampled: newIds, pending: newIds[newIds.length - 1] };
+    if (stop) return { ...finish(stop, newIds, text, opts.decode), stopReason: stop.reason, decodeMs: now() - t0, sampled: newIds, pending: newIds[newIds.length - 1], logprobs };
     // 4. Feed the token back; the cache grows by one position.
     logits = await model.forward([newIds[newIds.length - 1]], cache);
   }
+}
+
+/** log softmax(logits)[id]: one pass for the maximum, one for the sum. */
+export function logProbability(logits: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  return logits[id] - max - Math.log(sum);
+}
+
+/** The mean of the first `n` log-probabilities (the tokens a completion kept), or undefined for none. */
+export function meanLogprob(logprobs: readonly number[], n: number): number | undefined {
+  if (n <= 0) return undefined;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += logprobs[i];
+  return sum / n;
 }
 
 /** The result's tokens and text: without a dropped EOS, cut where the criterion said, keeping the tokens the cut text needs. */

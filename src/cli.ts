@@ -152,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
       if (lineMode !== 'none') suggestions = suggestAll(result.completions.map((c) => c.text), snapshot, lineMode);
     }
     if (values.json) {
-      const completions = result.completions.map(({ text, tokenIds, stopReason }) => ({ text, tokenIds, stopReason }));
+      const completions = result.completions.map(({ text, tokenIds, stopReason, meanLogprob }) => ({ text, tokenIds, stopReason, ...(meanLogprob !== undefined ? { meanLogprob } : {}) }));
       process.stdout.write(JSON.stringify({ completions, ...(suggestions ? { suggestions } : {}), promptTokenIds: result.promptTokenIds, timings: result.timings }) + '\n');
     } else {
       // The document with each suggestion accepted (raw: with each completion inserted).

@@ -20,7 +20,7 @@ import { loadEngine, repoRoot } from './helpers';
 import { lineModel } from './lineModel';
 
 interface Answer {
-  completions: { text: string; tokenIds: number[]; stopReason: string }[];
+  completions: { text: string; tokenIds: number[]; stopReason: string; meanLogprob?: number }[];
   suggestions?: { text: string; replaceSuffixChars: number }[];
   promptTokenIds: number[];
 }
@@ -79,7 +79,12 @@ describe('node dist/cli.js complete: the editor\'s document and request', functi
     const policy = decide(snapshot, 'auto') as NewlinePolicy;
     const expected = await engine.complete(snapshot, options({ newline: policy, context: requestContext(snapshot) }));
     assert.deepEqual(answer.promptTokenIds, expected.promptTokenIds);
-    assert.deepEqual(answer.completions, expected.completions.map(({ text, tokenIds, stopReason }) => ({ text, tokenIds, stopReason })));
+    assert.deepEqual(
+      answer.completions.map(({ meanLogprob, ...rest }) => rest),
+      expected.completions.map(({ text, tokenIds, stopReason }) => ({ text, tokenIds, stopReason })),
+    );
+    // The engine's confidence, as the extension's log and gate read it (the same to rounding across runs).
+    answer.completions.forEach((c, i) => assert.ok(Math.abs(c.meanLogprob! - expected.completions[i].meanLogprob!) < 1e-4));
     assert.deepEqual(answer.suggestions, suggestAll(expected.completions.map((c) => c.text), snapshot, 'auto'));
   });
 

@@ -11,22 +11,9 @@ import { createSnapshot } from '../../src/core/snapshot';
 import type { InferenceEngine } from '../../src/inference/engine';
 import { logProbability, meanLogprob } from '../../src/inference/generate';
 import { loadEngine, tinyModel } from './helpers';
+import { options, snap } from './modelChecks';
 
-const options = (o: Partial<CompletionOptions> = {}): CompletionOptions => ({
-  temperature: 0,
-  topK: 0,
-  topP: 1,
-  repetitionPenalty: 1,
-  maxNewTokens: 8,
-  contextTokens: 1000,
-  timeoutMs: 60_000,
-  newline: 'none',
-  numReturnSequences: 1,
-  seed: 1,
-  ...o,
-});
 const c = (text: string, meanLogprob?: number): Completion => ({ text, tokenIds: [1], stopReason: 'max-tokens', ...(meanLogprob !== undefined ? { meanLogprob } : {}) });
-const snap = (prefix: string) => createSnapshot({ prefix, suffix: '', languageId: 'python', path: 'x.py', version: 1 });
 
 describe('log-probabilities', () => {
   it('logProbability is log softmax at the token; the mean covers the kept tokens only', () => {

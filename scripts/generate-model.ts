@@ -3,6 +3,7 @@
 //   node out/scripts/generate-model.js --out DIR [--arch gpt2|codegen|gpt_bigcode]
 //     [--preset tiny|tiny-b|gpt2-small] [--n-layer N --n-head N --n-embd N --n-positions N --seed N]
 //     [--layout model|merged|legacy] [--rotary-dim N (codegen)] [--multi-query true|false (gpt_bigcode)]
+//     [--int8-range reduced|full (int8 weights within ±64, the default, or ±127)]
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
@@ -34,7 +35,7 @@ const NUMERIC_FLAGS = {
 
 const USAGE =
   'usage: generate-model --out DIR [--arch gpt2|codegen|gpt_bigcode] [--preset tiny|tiny-b|gpt2-small] [--n-layer N] [--n-head N] ' +
-  '[--n-embd N] [--n-positions N] [--seed N] [--layout model|merged|legacy] [--rotary-dim N] [--multi-query true|false]';
+  '[--n-embd N] [--n-positions N] [--seed N] [--layout model|merged|legacy] [--rotary-dim N] [--multi-query true|false] [--int8-range reduced|full]';
 
 interface Args {
   out: string;
@@ -67,6 +68,9 @@ function parseArgs(argv: string[]): Args {
     if (flag === '--multi-query') {
       if (value !== 'true' && value !== 'false') throw new Error('--multi-query must be true or false');
       opts.multiQuery = value === 'true';
+    } else if (flag === '--int8-range') {
+      if (value !== 'reduced' && value !== 'full') throw new Error('--int8-range must be reduced or full');
+      opts.int8Range = value;
     } else if (flag === '--layout') {
       if (!LAYOUTS.includes(value as ModelLayout)) throw new Error(`--layout must be one of ${LAYOUTS.join(', ')}`);
       opts.layout = value as ModelLayout;

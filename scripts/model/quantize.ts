@@ -12,12 +12,25 @@
 // 'extended' and above) fuses each chain into com.microsoft DynamicQuantizeMatMul: it needs one
 // DynamicQuantizeLinear per MatMulInteger and the scale Mul's inputs in (x_scale, W_scale) order.
 // Everything else (inputs, outputs, value names of the fp32 graph, the other initializers) is kept.
+//
+// The weights span ±64 (7 bits), as quantize_dynamic's reduce_range writes them, not ±127: on an
+// x86 CPU without VNNI, ONNX Runtime's uint8 × int8 kernel adds pairs of products in saturating
+// 16-bit lanes (AVX2 vpmaddubsw), and 255·127·2 overflows them where 255·64·2 = 32640 does not; with
+// VNNI (vpdpbusd, 32-bit sums) both are exact. So ±64 gives the same integers on every x86 CPU.
+// uint8 weights (the u8 × u8 kernel widens to 16 bits first, also exact) were measured slower, on
+// one step's matmuls of GPT-2-small's shapes (bench/int8Matmul.ts, 2 threads, medians):
+// with VNNI (this AMD EPYC) int8 3.9–4.5 ms vs uint8 5.1–6.3 ms at 1 row, 39 vs 83 ms at 128 rows;
+// on the AVX2 kernels (run under valgrind, which hides AVX-512: emulated time, the ratio is what
+// counts) 43 vs 141–181 ms at 1 row and 5.1 vs 10.2 s at 128 rows. 'full' (±127) stays for tests of
+// the engine's own fix for hub files quantized that way (src/inference/onnx/requantize.ts).
 import { endianness } from 'node:os';
 import type { GraphDef, NodeDef, TensorDef } from '../../src/inference/onnx/protoWriter';
 import { DataType } from '../../src/inference/onnx/protoWriter';
 
 
-const INT8_MAX = 127;
+/** The largest |q| per weight range: 'reduced' is exact on every x86 CPU, 'full' only with VNNI. */
+export type Int8Range = 'reduced' | 'full';
+export const INT8_LIMIT: Readonly<Record<Int8Range, number>> = { reduced: 64, full: 127 };
 
 /** fp32 elements of an initializer; a view where the bytes are little-endian and aligned. */
 function floatsOf(t: TensorDef): Float32Array {
@@ -41,29 +54,30 @@ export interface Int8Matrix {
 }
 
 /** Scales from each column's largest |w| (1 for an all-zero column, as onnxruntime does). */
-function scalesFromMax(maxAbs: Float64Array): { scale: Float32Array; inverse: Float64Array } {
+function scalesFromMax(maxAbs: Float64Array, limit: number): { scale: Float32Array; inverse: Float64Array } {
   const scale = new Float32Array(maxAbs.length);
   const inverse = new Float64Array(maxAbs.length);
   for (let j = 0; j < maxAbs.length; j++) {
-    scale[j] = maxAbs[j] > 0 ? maxAbs[j] / INT8_MAX : 1;
+    scale[j] = maxAbs[j] > 0 ? maxAbs[j] / limit : 1;
     inverse[j] = 1 / scale[j];
   }
   return { scale, inverse };
 }
 
-// Rounding: w·inverse lies in [-127·(1+ε), 127·(1+ε)], so v + 128.5 is positive and `| 0` floors it:
-// ((v + 128.5) | 0) - 128 is Math.round(v), at a sixth of its cost here, and never leaves ±127.
+// Rounding: w·inverse lies in [-limit·(1+ε), limit·(1+ε)] with limit ≤ 127, so v + 128.5 is positive
+// and `| 0` floors it: ((v + 128.5) | 0) - 128 is Math.round(v), at a sixth of its cost here, and
+// never leaves ±limit.
 const ROUND_OFFSET = 128.5;
 const ROUND_BACK = 128;
 
 /** Quantizes w [K, N] (row-major) per column. */
-export function quantizeColumns(w: Float32Array, k: number, n: number): Int8Matrix {
+export function quantizeColumns(w: Float32Array, k: number, n: number, range: Int8Range = 'reduced'): Int8Matrix {
   const maxAbs = new Float64Array(n);
   for (let r = 0; r < k; r++) {
     const row = r * n;
     for (let j = 0; j < n; j++) maxAbs[j] = Math.max(maxAbs[j], Math.abs(w[row + j]));
   }
-  const { scale, inverse } = scalesFromMax(maxAbs);
+  const { scale, inverse } = scalesFromMax(maxAbs, INT8_LIMIT[range]);
   const q = new Int8Array(k * n);
   for (let r = 0; r < k; r++) {
     const row = r * n;
@@ -73,7 +87,7 @@ export function quantizeColumns(w: Float32Array, k: number, n: number): Int8Matr
 }
 
 /** Quantizes wᵀ for w [N, K] (row-major): the result is [K, N], one scale per row of w. */
-export function quantizeTransposed(w: Float32Array, n: number, k: number): Int8Matrix {
+export function quantizeTransposed(w: Float32Array, n: number, k: number, range: Int8Range = 'reduced'): Int8Matrix {
   const maxAbs = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const row = j * k;
@@ -81,7 +95,7 @@ export function quantizeTransposed(w: Float32Array, n: number, k: number): Int8M
     for (let c = 0; c < k; c++) m = Math.max(m, Math.abs(w[row + c]));
     maxAbs[j] = m;
   }
-  const { scale, inverse } = scalesFromMax(maxAbs);
+  const { scale, inverse } = scalesFromMax(maxAbs, INT8_LIMIT[range]);
   const q = new Int8Array(k * n);
   // Tiles of rows of w, so the strided writes into q stay within a few cache lines per row of q.
   const TILE = 64;
@@ -148,13 +162,13 @@ function constantMatrix(initializers: Map<string, TensorDef>, name: string | und
   return t && t.dataType === DataType.FLOAT && t.dims.length === 2 ? t : undefined;
 }
 
-function rewriteNode(node: NodeDef, initializers: Map<string, TensorDef>, done: Map<string, Int8Matrix>): Rewrite | undefined {
+function rewriteNode(node: NodeDef, initializers: Map<string, TensorDef>, done: Map<string, Int8Matrix>, range: Int8Range): Rewrite | undefined {
   const [x, b, c] = node.inputs;
   const w = constantMatrix(initializers, b);
   if (!w || initializers.has(x) || node.outputs.length !== 1) return undefined;
   if (node.opType === 'MatMul' && node.inputs.length === 2) {
     const [k, n] = w.dims;
-    const m = done.get(w.name) ?? quantizeColumns(floatsOf(w), k, n);
+    const m = done.get(w.name) ?? quantizeColumns(floatsOf(w), k, n, range);
     done.set(w.name, m);
     return integerMatMul(x, node.outputs[0], m, k, n, w.name, node.name);
   }
@@ -165,7 +179,7 @@ function rewriteNode(node: NodeDef, initializers: Map<string, TensorDef>, done: 
     const transB = intAttr(node, 'transB', 0) === 1;
     const [k, n] = transB ? [w.dims[1], w.dims[0]] : w.dims;
     const base = transB ? `${w.name}_transposed` : w.name;
-    const m = done.get(base) ?? (transB ? quantizeTransposed(floatsOf(w), n, k) : quantizeColumns(floatsOf(w), k, n));
+    const m = done.get(base) ?? (transB ? quantizeTransposed(floatsOf(w), n, k, range) : quantizeColumns(floatsOf(w), k, n, range));
     done.set(base, m);
     return integerMatMul(x, node.outputs[0], m, k, n, base, node.name, bias);
   }
@@ -182,14 +196,14 @@ function namesRead(graph: GraphDef, into = new Set<string>()): Set<string> {
 }
 
 /** Rewrites the top-level MatMul/Gemm nodes with constant fp32 B into int8 dynamic-quantized chains. */
-export function quantizeGraph(graph: GraphDef): GraphDef {
+export function quantizeGraph(graph: GraphDef, range: Int8Range = 'reduced'): GraphDef {
   const initializers = new Map(graph.initializers.map((t) => [t.name, t]));
   const done = new Map<string, Int8Matrix>();
   const nodes: NodeDef[] = [];
   const added: TensorDef[] = [];
   const written = new Set<string>();
   for (const node of graph.nodes) {
-    const r = rewriteNode(node, initializers, done);
+    const r = rewriteNode(node, initializers, done, range);
     if (!r) {
       nodes.push(node);
       continue;

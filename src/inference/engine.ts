@@ -10,11 +10,13 @@ import type { DocumentSnapshot } from '../core/snapshot';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import { CachePool } from './cachePool';
 import { ADAPTERS } from './arch';
+import { readCpuFeatures } from './cpuFeatures';
 import { cudaProviderInstalled } from './cuda';
 import { generate, meanLogprob, prefill, type Generation } from './generate';
+import { int8KernelOf } from './int8Kernel';
 import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
-import { ModelSession, type PrepareOptions, type SessionFactory } from './session';
+import { Int8UnsafeError, ModelSession, type PrepareOptions, type SessionFactory } from './session';
 import type { SequenceCache } from './sequenceCache';
 import { contextCriteria, deadline, eos, maxNewTokens, newline, type StoppingCriterion } from './stopping';
 
@@ -65,7 +67,9 @@ export class InferenceEngine {
     const t0 = Date.now();
     // 'auto' ends on the CPU unless the CUDA provider is installed (and then it may still fall back).
     const onCpu = options.executionProvider === 'cpu' || (options.executionProvider === 'auto' && !cudaProviderInstalled());
-    const folder = await resolveModelFolder(options.modelDir, options.modelFile, onCpu);
+    const int8 = options.int8 ?? int8KernelOf(await readCpuFeatures());
+    if (int8.saturates) log.info(`int8 weights beyond ±64 are rescaled when a graph is prepared: ${int8.why}`);
+    let folder = await resolveModelFolder(options.modelDir, options.modelFile, onCpu);
     const tokenizer = await loadTokenizer(folder.dir);
     if (tokenizer.size > folder.config.vocabSize) {
       throw new GhostwriterError(
@@ -74,8 +78,18 @@ export class InferenceEngine {
         { file: `${folder.dir}/tokenizer.json` },
       );
     }
-    const prepare = { prepare: options.prepare, cacheDir: options.cacheDir };
-    let session = await ModelSession.create(folder, options.executionProvider, log, factory, prepare);
+    const prepare = { prepare: options.prepare, cacheDir: options.cacheDir, int8 };
+    let session: ModelSession;
+    try {
+      session = await ModelSession.create(folder, options.executionProvider, log, factory, prepare);
+    } catch (err) {
+      // 'auto' chose the int8 file for speed; an fp32 one beside it gives right suggestions instead.
+      const fp32 = err instanceof Int8UnsafeError && options.modelFile === 'auto' ? await resolveModelFolder(options.modelDir, 'fp32').catch(() => undefined) : undefined;
+      if (!fp32) throw err;
+      log.warn(`${describeCause(err)} Loading ${fp32.onnxPath} instead (ghostwriter.modelFile is "auto").`);
+      folder = fp32;
+      session = await ModelSession.create(folder, options.executionProvider, log, factory, prepare);
+    }
     let speed: Awaited<ReturnType<typeof measureSpeed>>;
     try {
       speed = await measureSpeed(session);

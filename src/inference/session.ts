@@ -11,6 +11,7 @@ import type { Logger } from '../core/logger';
 import { archOf } from './arch';
 import { cudaLibraryProblem, withCudaDiagnosis } from './cuda';
 import { halfArrayToFloat32 } from './float16';
+import type { Int8Kernel } from './int8Kernel';
 import type { ModelFolder } from './model';
 import type { KvSlot } from './onnx/rewrite';
 import { defaultCacheDir, prepareGraph } from './prepare';
@@ -47,7 +48,12 @@ export interface PrepareOptions {
   readonly cacheDir?: string;
   /** CUDA already failed for this model (out of memory after load): go to the CPU at once, saying this. */
   readonly cudaFailure?: CudaFailure;
+  /** The CPU's int8 kernel (int8Kernel.ts): where it saturates, int8 weights are fitted to it when the graph is prepared. */
+  readonly int8?: Int8Kernel;
 }
+
+/** The model's int8 weights would overflow this CPU's int8 sums and could not be rescaled. */
+export class Int8UnsafeError extends GhostwriterError {}
 
 /** The load's one CUDA attempt: once CUDA failed, the other graph (prepared, original) goes to the CPU too. */
 interface CudaAttempt {
@@ -82,9 +88,14 @@ export class ModelSession {
     const cuda: CudaAttempt = { wanted, failure: opts.cudaFailure, reported: false };
     if (opts.cudaFailure) report(cuda, log);
     let note = 'not prepared (asked for the original graph)';
+    let original = folder.onnxPath;
     if (opts.prepare !== false) {
-      const prepared = await prepareGraph(folder.onnxPath, { slots, vocabSize: folder.config.vocabSize }, opts.cacheDir ?? defaultCacheDir(), log);
+      const prepared = await prepareGraph(folder.onnxPath, { slots, vocabSize: folder.config.vocabSize }, opts.cacheDir ?? defaultCacheDir(), log, opts.int8);
       note = prepared.note;
+      if (prepared.int8Problem) {
+        throw new Int8UnsafeError('model-invalid', `${folder.onnxPath} would give wrong suggestions on this CPU: ${prepared.int8Problem}. Set ghostwriter.modelFile to "fp32" (or "auto" with an fp32 file in the folder).`, { file: folder.onnxPath });
+      }
+      original = prepared.original ?? original;
       if (prepared.path) {
         const path = prepared.path;
         const session = await ModelSession.open(path, cuda, log, factory, (made) => ModelSession.checked(made, folder, () => readPreparedSignature(made.session, slots, path), note), (stage, cause) => {
@@ -94,7 +105,7 @@ export class ModelSession {
         log.warn(`${folder.onnxPath}: ${note}`);
       }
     }
-    const session = await ModelSession.open(folder.onnxPath, cuda, log, factory, (made) => ModelSession.checked(made, folder, () => readSignature(made.session, folder.config, folder.onnxPath), note), (_stage, cause) => {
+    const session = await ModelSession.open(original, cuda, log, factory, (made) => ModelSession.checked(made, folder, () => readSignature(made.session, folder.config, original), note), (_stage, cause) => {
       throw cause;
     });
     return session!;

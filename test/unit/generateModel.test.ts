@@ -1,5 +1,6 @@
 import { parseModel, tensorDims, type OnnxNode } from '../../src/inference/onnx/graph';
 import { first, readFields } from '../../src/inference/onnx/protoReader';
+import { DataType } from '../../src/inference/onnx/protoWriter';
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -436,26 +437,43 @@ describe('generate-model: seeded GPT-2 folders', function () {
       for (const s of Object.values(quantized)) await s.release();
     });
 
-    it('quantizes per column, symmetrically: q·scale is w within half a step, and max |w| maps to ±127', () => {
+    it('quantizes per column, symmetrically: q·scale is w within half a step, and max |w| maps to ±64 (±127 with the full range)', () => {
       const [k, n] = [5, 4];
       // Column 3 is all zeros; column j has its largest |w| in row j.
       const w = Float32Array.from({ length: k * n }, (_, i) => {
         const [r, j] = [Math.floor(i / n), i % n];
         return j === 3 ? 0 : (r === j ? -2 : Math.sin(i + 1)) * (j + 1);
       });
-      const { q, scale } = quantizeColumns(w, k, n);
-      assert.deepEqual(Array.from(scale.subarray(0, 3)), [2 / 127, 4 / 127, 6 / 127].map(Math.fround));
-      assert.equal(scale[3], 1);
-      for (let i = 0; i < k * n; i++) {
-        const j = i % n;
-        assert.ok(Math.abs(q[i] * scale[j] - w[i]) <= scale[j] / 2 + 1e-7, `element ${i}`);
-        if (j < 3 && Math.floor(i / n) === j) assert.equal(q[i], -127);
+      for (const [range, limit] of [['reduced', 64], ['full', 127]] as const) {
+        const { q, scale } = quantizeColumns(w, k, n, range);
+        assert.deepEqual(Array.from(scale.subarray(0, 3)), [2 / limit, 4 / limit, 6 / limit].map(Math.fround), range);
+        assert.equal(scale[3], 1);
+        for (let i = 0; i < k * n; i++) {
+          const j = i % n;
+          assert.ok(Math.abs(q[i] * scale[j] - w[i]) <= scale[j] / 2 + 1e-7, `${range}: element ${i}`);
+          assert.ok(Math.abs(q[i]) <= limit, `${range}: element ${i} is ${q[i]}`);
+          if (j < 3 && Math.floor(i / n) === j) assert.equal(q[i], -limit);
+        }
+        // The transposed form stores (wᵀ) [n, k] given w [k, n] ... i.e. quantizeTransposed(wᵀ) = quantizeColumns(w).
+        const wt = Float32Array.from({ length: k * n }, (_, i) => w[(i % k) * n + Math.floor(i / k)]);
+        const t = quantizeTransposed(wt, n, k, range);
+        assert.deepEqual(Array.from(t.q), Array.from(q));
+        assert.deepEqual(Array.from(t.scale), Array.from(scale));
       }
-      // The transposed form stores (wᵀ) [n, k] given w [k, n] ... i.e. quantizeTransposed(wᵀ) = quantizeColumns(w).
-      const wt = Float32Array.from({ length: k * n }, (_, i) => w[(i % k) * n + Math.floor(i / k)]);
-      const t = quantizeTransposed(wt, n, k);
-      assert.deepEqual(Array.from(t.q), Array.from(q));
-      assert.deepEqual(Array.from(t.scale), Array.from(scale));
+    });
+
+    it('writes every int8 weight within ±64 by default, so no CPU\'s 16-bit pair sums (255·64·2) overflow', () => {
+      const { graph } = parseModel(readFileSync(quantizedPath('model')));
+      let matrices = 0;
+      for (const [name, payload] of graph.initializers) {
+        const fields = readFields(payload);
+        if (first(fields, 2)?.int !== DataType.INT8 || !name.endsWith('_quantized')) continue;
+        matrices++;
+        const raw = first(fields, 9)!.bytes;
+        const largest = new Int8Array(raw.buffer, raw.byteOffset, raw.length).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        assert.equal(largest, 64, `${name}: largest |q| ${largest}`);
+      }
+      assert.equal(matrices, nMatMuls);
     });
 
     it('has the fp32 graph\'s inputs and outputs, names, types and shapes', () => {
@@ -550,12 +568,15 @@ describe('generate-model: seeded GPT-2 folders', function () {
               if (argmaxAndMargin(logitsAt(y, 0, t)).best === argmaxAndMargin(logitsAt(x, 0, t)).best) agree++;
             }
           }
-          // Measured: median 0.02 (TINY) / 0.04 (TINY_B), worst 0.07 / 0.14, top-1 19/21 and 20/21.
-          // Wrong scales or a transposed matrix give errors near 1 and no agreement.
+          // Measured with ±64 weights: median 0.049 (TINY) / 0.061 (TINY_B), worst 0.157 / 0.095,
+          // top-1 15/21 and 20/21 (with ±127: 0.02 / 0.04, 0.07 / 0.14, 19/21 and 20/21 where the CPU
+          // has VNNI, garbage where it does not). ±64 gives the same integer sums on every x86 CPU, so
+          // these bounds hold on both kinds (int8Kernels.test.ts runs it on AVX2's kernels). Wrong
+          // scales or a transposed matrix give errors near 1 and no agreement.
           const label = `${opts.nLayer}x${opts.nEmbd}: relative errors ${errors.map((v) => v.toFixed(3))}, top-1 ${agree}/${errors.length}`;
-          assert.ok(median(errors) < 0.07, label);
+          assert.ok(median(errors) < 0.1, label);
           assert.ok(Math.max(...errors) < 0.25, label);
-          assert.ok(agree >= 0.8 * errors.length, label);
+          assert.ok(agree >= 0.6 * errors.length, label);
         }
       } finally {
         await fp32B.release();

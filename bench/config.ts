@@ -9,6 +9,8 @@ export interface BenchConfig {
   /** Context sizes, tokens: prefill prompts of this many tokens, decode with this many in the cache. */
   readonly sizes: readonly [number, number, number];
   readonly decodeNewTokens: number;
+  /** Prompts of int8Agreement (greedy int8 vs fp32 tokens). */
+  readonly int8AgreementPrompts: number;
   readonly reps: number;
   readonly loadReps: number;
   /** Per measurement (each size counts as one): no new rep starts past it, once two are done. */
@@ -36,6 +38,7 @@ export const FULL: BenchConfig = {
   model: GPT2_SMALL,
   sizes: [128, 512, 1024],
   decodeNewTokens: 32,
+  int8AgreementPrompts: 8,
   reps: 5,
   loadReps: 5,
   budgetMs: { load: 60_000, prefill: 30_000, decode: 45_000, firstSuggestion: 60_000 },
@@ -52,6 +55,7 @@ export const QUICK: BenchConfig = {
   model: TINY,
   sizes: [64, 128, 256],
   decodeNewTokens: 16,
+  int8AgreementPrompts: 3,
   reps: 2,
   loadReps: 2,
   budgetMs: { load: 10_000, prefill: 5_000, decode: 5_000, firstSuggestion: 5_000 },

@@ -12,6 +12,7 @@ import { measureBandwidth, type BandwidthResult } from './bandwidth';
 import { BenchLog } from './client';
 import { FULL, QUICK, type BenchConfig } from './config';
 import { PromptMaker, promptCorpus, replayFiles } from './corpus';
+import { int8Agreement, type Int8AgreementResult } from './int8Agreement';
 import { runPeer } from './peerRunner';
 import type { PeerJob } from './peerProtocol';
 import { peerJob, ratios, summarizeOurs, summarizePeer, type OursSummary, type PeerSummary } from './results';
@@ -35,6 +36,7 @@ export interface BenchResults {
   readonly config: Record<string, unknown> & { sizes: readonly number[] };
   readonly corpus: Record<string, unknown>;
   readonly variants: { fp32: VariantResult; int8: VariantResult };
+  readonly int8Agreement: Int8AgreementResult | NotRun;
   readonly notes: readonly string[];
   readonly durationS: number | null;
 }
@@ -169,6 +171,15 @@ async function benchAll(cfg: BenchConfig, args: string[], root: string, runtime:
       variants[v.key] = { ...ours, peer: peerDone, ratios: ratios(ours, peerDone.status === 'ok' ? peerDone : undefined, cfg) };
     });
   }
+  let agreement: Int8AgreementResult | NotRun;
+  try {
+    agreement = await int8Agreement(cfg.model, cfg.modelName, { prompts: cfg.int8AgreementPrompts, promptTokens: 128, newTokens: cfg.decodeNewTokens });
+    const show = (a: Int8AgreementResult['reduced']) => `top-1 ${a.top1Agreeing}/${a.steps} steps, logits off by ${a.medianRelativeError} (median), ${a.tokensAgreeing} tokens before the first difference`;
+    say(`int8 vs fp32 greedy tokens (${agreement.int8Kernel}): ±64 weights ${show(agreement.reduced)}; ±127 weights ${show(agreement.full)}`);
+  } catch (err) {
+    agreement = { status: 'failed', reason: describe(err) };
+    say(`int8 agreement FAILED: ${describe(err)}`);
+  }
   const bandwidthAtEnd = await probeBandwidth('end');
   const bandwidth = bandwidthAtStart.gbPerS >= bandwidthAtEnd.gbPerS ? bandwidthAtStart : bandwidthAtEnd;
   for (const f of finish) f(bandwidth.gbPerS);
@@ -201,6 +212,7 @@ async function benchAll(cfg: BenchConfig, args: string[], root: string, runtime:
       fp32: variants.fp32 ?? { status: 'skipped', reason: 'not run', modelFile: 'fp32' },
       int8: variants.int8 ?? { status: 'skipped', reason: 'not run', modelFile: 'quantized' },
     },
+    int8Agreement: agreement,
     notes: notes(cfg, nPositions),
     durationS: round((performance.now() - started) / 1000, 0),
   };
@@ -227,6 +239,7 @@ function notes(cfg: BenchConfig, nPositions: number): string[] {
     `peer: @huggingface/transformers in its own process, offline (env.allowRemoteModels false, localModelPath = the model's parent folder), AutoTokenizer + AutoModelForCausalLM dtype fp32 (onnx/model.onnx) or q8 (onnx/model_quantized.onnx), device cpu, its default session options; the same prompt texts as ours, greedy (do_sample false) for prefill and decode. Its prefill: the first token's time less its tokenizing (a generate of 1 token). firstSuggestionMs.cold: tokenize + generate of ${DEFAULTS.maxNewTokens} new tokens (or to EOS) on the prompt our engine cut from the same snippet, sampled with the extension's defaults (temperature ${DEFAULTS.temperature}, top_k ${DEFAULTS.topK}, top_p ${DEFAULTS.topP}) as ours is; firstSuggestionAtOurTokensMs: the time it had as many new tokens as ours produced. It keeps no state between calls, so it has no afterEdit figure.`,
     `ratios: ours / peer for prefill ${mid}, decode ${big} and first suggestion cold; afterEditOverCold is ours afterEdit / cold.`,
     'greedyAgreement: our greedy decode tokens vs the peer\'s on the same prompts (fp32 must agree; a difference is printed as a warning).',
+    `int8Agreement: our greedy tokens of the int8 file vs the fp32 file on the same ${cfg.int8AgreementPrompts} prompts of 128 tokens, ${cfg.decodeNewTokens} new tokens each, in process (bench/int8Agreement.ts): fp32 decodes greedily and each int8 file is fed fp32's tokens; "reduced" is the generator's file (weights within ±64), "full" the same weights quantized over ±127 (as the generator wrote them before version 5); int8Kernel says which int8 sums this CPU has (with saturating ones the engine rescales a ±127 file to ±64). top1Agreeing: steps whose int8 argmax is fp32's token; medianRelativeError: of the logits; identical / tokensAgreeing: prompts, and tokens, that free-running greedy decoding would share with fp32 before the first difference.`,
   ];
 }
 

@@ -2,19 +2,19 @@
 // (in-process here; the extension always goes through the inference process). With --suffix and
 // --language the document around the cursor is the editor's; with --line-mode the request is
 // the extension's too: its line policy, the stops that read the place while decoding, then the
-// same post-processing (src/core/suggestion.ts), so it prints what the editor would show.
+// same post-processing (src/core/completion/suggestion.ts), so it prints what the editor would show.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { decide, type LineMode } from './core/completionPolicy';
+import { decide, type LineMode } from './core/completion/completionPolicy';
 import { DEFAULTS, RULES, type ExecutionProvider, type ModelFile } from './core/config';
 import { describeCause } from './core/errors';
 import { defaultEndpoint, formatBytes, parseModelSource, resolveModel, type DownloadProgress } from './core/hub/index';
 import { createLogger } from './core/logger';
 import type { CompletionOptions, CompletionResult } from './core/protocol';
-import { requestContext } from './core/requestContext';
+import { requestContext } from './core/completion/requestContext';
 import { createSnapshot } from './core/snapshot';
-import { suggestAll, type Suggestion } from './core/suggestion';
+import { suggestAll, type Suggestion } from './core/completion/suggestion';
 import { cudaProviderInstalled } from './inference/cuda';
 import { InferenceEngine } from './inference/engine';
 import { runPostprocess } from './cliPostprocess';

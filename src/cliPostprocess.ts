@@ -3,15 +3,15 @@
 //   { "filename", "languageId", "prefix", "suffix", "completion", "mode"?: "single" | "multi" }
 // and one per stdout line, { "text": string | null, "replaceSuffixChars"?: number }: the
 // suggestion the extension would show (null: none) and how many UTF-16 code units after the
-// cursor it replaces (absent: 0). The same function as the extension (src/core/suggestion.ts):
+// cursor it replaces (absent: 0). The same function as the extension (src/core/completion/suggestion.ts):
 // the mid-line gate, the line/block decision when no mode is given, the stops the decoder
-// applies (src/core/stops/: line policy, suffix overlap, dedent, block end, repeated lines, a
+// applies (src/core/completion/stops/: line policy, suffix overlap, dedent, block end, repeated lines, a
 // closer the suffix has, stop sequences) replayed over the text, the filters. No model is loaded.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { LineMode } from './core/completionPolicy';
+import type { LineMode } from './core/completion/completionPolicy';
 import { createSnapshot } from './core/snapshot';
-import { suggest } from './core/suggestion';
+import { suggest } from './core/completion/suggestion';
 
 export const POSTPROCESS_USAGE = `usage: node dist/cli.js postprocess < cases.jsonl
   stdin:  one JSON object per line: { "filename", "languageId", "prefix", "suffix", "completion", "mode"?: "single" | "multi" }

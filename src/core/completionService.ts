@@ -5,17 +5,17 @@ import { RELOAD_KEYS, type Settings } from './config';
 import type { EngineClient } from './engineClient';
 import type { EngineState } from './engineState';
 import { Emitter } from './events';
-import { AUTOMATIC_MAX_TEMPERATURE, rankCompletions } from './alternatives';
-import { decide } from './completionPolicy';
+import { AUTOMATIC_MAX_TEMPERATURE, rankCompletions } from './completion/alternatives';
+import { decide } from './completion/completionPolicy';
 import { enabledAnywhere } from './enablement';
 import type { Logger } from './logger';
 import { modelDisplayName, resolveModelSource, type ModelSourceResolver } from './modelSource';
 import type { CompletionOptions, NewlinePolicy } from './protocol';
-import { requestContext } from './requestContext';
+import { requestContext } from './completion/requestContext';
 import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
-import { suggestAll, type Suggestion } from './suggestion';
+import { suggestAll, type Suggestion } from './completion/suggestion';
 import { tuned } from './tuning';
-import { predictionAt, remainingPrediction, type Prediction } from './typedAhead';
+import { predictionAt, remainingPrediction, type Prediction } from './completion/typedAhead';
 
 /** 'explicit': the user asked (Trigger Inline Suggestion): no debounce, no typed-ahead reuse. */
 export type Trigger = 'automatic' | 'explicit';
@@ -319,7 +319,7 @@ export class CompletionService {
 }
 
 /**
- * The policy the decoder stops by (src/core/completionPolicy.ts decides): 'auto' completes the
+ * The policy the decoder stops by (src/core/completion/completionPolicy.ts decides): 'auto' completes the
  * line, or offers a block where the code around the cursor opens one.
  */
 export function newlinePolicy(snapshot: DocumentSnapshot, mode: Settings['lineMode']): NewlinePolicy {

@@ -4,7 +4,7 @@ import type { ExecutionProvider, ModelFile, Settings } from './config';
 import type { ErrorData } from './errors';
 import type { CudaFailureKind } from './gpu/providerReason';
 import type { LogLevel } from './logger';
-import type { RequestContext } from './requestContext';
+import type { RequestContext } from './completion/requestContext';
 import type { DocumentSnapshot } from './snapshot';
 
 /** 'singleLine' ends at the first newline; 'multiLine' at the first blank line after some text. */
@@ -46,7 +46,7 @@ export interface CompletionOptions
   extends Pick<Settings, 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'maxNewTokens' | 'contextTokens' | 'timeoutMs'> {
   readonly newline: NewlinePolicy;
   /**
-   * What the stops while decoding read of the place (src/core/stops/): with it the engine also
+   * What the stops while decoding read of the place (src/core/completion/stops/): with it the engine also
    * stops where the text reproduces the suffix, leaves the block, repeats itself, closes what
    * the suffix closes, or meets a stop sequence. Absent: only the line policy, EOS, the budget
    * and the deadline (the raw CLI).

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decide, restAllowsSuggestion } from '../../src/core/completionPolicy';
+import { decide, restAllowsSuggestion } from '../../src/core/completion/completionPolicy';
 import { newlinePolicy } from '../../src/core/completionService';
 import { shortReason } from '../../src/core/engineState';
 import { createSnapshot } from '../../src/core/snapshot';

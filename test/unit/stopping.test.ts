@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { parseCursorCase } from '../../src/core/filters/cursorCase';
-import { requestContext } from '../../src/core/requestContext';
-import { textStops } from '../../src/core/stops';
+import { parseCursorCase } from '../../src/core/completion/filters/cursorCase';
+import { requestContext } from '../../src/core/completion/requestContext';
+import { textStops } from '../../src/core/completion/stops';
 import { contextCriteria, deadline, eos, firstStop, maxNewTokens, newline, type GenerationState } from '../../src/inference/stopping';
 
 const state = (text: string, newIds: number[] = [1], elapsedMs = 0): GenerationState => ({ text, newIds, elapsedMs });

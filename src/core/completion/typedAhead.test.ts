@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { createSnapshot } from './snapshot';
+import { createSnapshot } from '../snapshot';
 import { predictionAt, remainingPrediction } from './typedAhead';
 
 const at = (prefix: string, suffix = '', version = 1) => createSnapshot({ prefix, suffix, languageId: 'js', path: '/a.js', version, prefixOffset: 0 });

@@ -1,7 +1,7 @@
 // A block ends where indentation returns above it: lines after the completion's first are
 // kept while they are indented at least as deep as it; a dedented closing bracket line is the
 // block's last line, any other dedented line is not part of it. The rule is
-// src/core/stops/dedent.ts, which also stops decoding there.
+// src/core/completion/stops/dedent.ts, which also stops decoding there.
 import { cursorContext } from '../cursorContext';
 import { cutByLines } from '../lines';
 import { dedentRule } from '../stops/dedent';

@@ -1,7 +1,7 @@
 // Where a newline policy ends a text: shared by the stopping criterion during decoding, by the
-// post-processing (src/core/suggestion.ts) and by the typed-ahead path, which all apply the same
+// post-processing (src/core/completion/suggestion.ts) and by the typed-ahead path, which all apply the same
 // rule to what was decoded.
-import type { NewlinePolicy } from './protocol';
+import type { NewlinePolicy } from '../protocol';
 
 export interface LineStopContext {
   /**

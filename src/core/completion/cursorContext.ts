@@ -2,7 +2,7 @@
 // once per snapshot (O(window): only the snapshot's text is scanned, never the document).
 import { scanCode } from './codeScan';
 import type { IndentStyle, RequestContext } from './requestContext';
-import type { DocumentSnapshot } from './snapshot';
+import type { DocumentSnapshot } from '../snapshot';
 
 export type { IndentStyle } from './requestContext';
 

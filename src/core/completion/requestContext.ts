@@ -4,7 +4,7 @@
 // only: it travels over IPC in CompletionOptions, built once per request from the snapshot.
 import type { ScanState } from './codeScan';
 import { cursorContext } from './cursorContext';
-import type { DocumentSnapshot } from './snapshot';
+import type { DocumentSnapshot } from '../snapshot';
 
 export interface IndentStyle {
   readonly tabs: boolean;

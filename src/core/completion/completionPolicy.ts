@@ -1,10 +1,10 @@
 // When to suggest, and how much: the mid-line gate and the line/block decision, read from the
 // code around the cursor. Pure functions of the snapshot and the line mode.
 import { closerOf } from './codeScan';
-import type { Settings } from './config';
+import type { Settings } from '../config';
 import { cursorContext, indentWidth, type CursorContext } from './cursorContext';
-import type { NewlinePolicy } from './protocol';
-import type { DocumentSnapshot } from './snapshot';
+import type { NewlinePolicy } from '../protocol';
+import type { DocumentSnapshot } from '../snapshot';
 
 export type LineMode = Settings['lineMode'];
 

@@ -1,4 +1,4 @@
-// Test cases for the stops in cursor notation (src/core/filters/cursorCase.ts): the document
+// Test cases for the stops in cursor notation (src/core/completion/filters/cursorCase.ts): the document
 // with `├text┤` at the cursor, the text the stop keeps (undefined: it does not stop). Each case
 // is decoded one character at a time, three at a time and all at once (a replay): the three
 // must stop at the same place, and one character at a time it must stop exactly when it has

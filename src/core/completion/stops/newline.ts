@@ -1,8 +1,8 @@
-// The line policy's stop (src/core/lineStop.ts): a single line ends at its line break, a block
+// The line policy's stop (src/core/completion/lineStop.ts): a single line ends at its line break, a block
 // at its first blank line. Its answer changes only when a line break arrives, so only then is
 // the text looked at again.
 import { newlineStopAt } from '../lineStop';
-import type { NewlinePolicy } from '../protocol';
+import type { NewlinePolicy } from '../../protocol';
 import { never, type TextStop } from './types';
 
 /** `midLine`: the cursor has text after it on its line (a leading line break ends the text too). */

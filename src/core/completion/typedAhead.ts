@@ -1,7 +1,7 @@
 // Typing what the model predicted needs no model run: when the document continues an earlier
 // request's text (the shown suggestion, or the look-ahead decoded past it), the rest of that
 // same text is the next suggestion. So a suggestion never changes under the user's fingers.
-import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
+import { currentLine, cursorOffset, type DocumentSnapshot } from '../snapshot';
 
 export interface Prediction {
   readonly path: string;

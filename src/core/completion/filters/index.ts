@@ -1,6 +1,6 @@
 // The post-processing chain, in order; a filter that drops a completion ends it. Text filters
 // first (the text with '\n' line breaks), then the range: what the text replaces after the cursor.
-import type { DocumentSnapshot } from '../snapshot';
+import type { DocumentSnapshot } from '../../snapshot';
 import { dropBlank } from './dropBlank';
 import { dropDuplicateClosingLine } from './dropDuplicateClosingLine';
 import { dropRepeatedLines } from './dropRepeatedLines';

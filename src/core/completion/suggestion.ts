@@ -1,13 +1,13 @@
 // Raw model output -> what the editor shows. One function for the extension's fresh answers,
 // its typed-ahead answers and `ghostwriter postprocess`: the mid-line gate, the line/block
-// decision, the stops the decoder applies (src/core/stops/, replayed over the text: a no-op on
+// decision, the stops the decoder applies (src/core/completion/stops/, replayed over the text: a no-op on
 // text the decoder already cut, and the same cut on text decoded without them, such as the
 // look-ahead's), then the filters; line endings follow the document.
 import { decide, type LineMode } from './completionPolicy';
 import { cursorContext } from './cursorContext';
 import { postProcessSuggestion, type Suggestion } from './filters';
 import { replayStops } from './stops';
-import { createSnapshot, type DocumentSnapshot } from './snapshot';
+import { createSnapshot, type DocumentSnapshot } from '../snapshot';
 
 export type { Suggestion } from './filters';
 

@@ -3,7 +3,7 @@
 // string, a block comment). Those are taken to be the outer ones (the code around the cursor is
 // whole; what the user is writing is the inner block), so the completion may close the inner
 // ones the suffix leaves open and ends just before a closer that would close one more. (A
-// closer later on the cursor's own line is replaced instead, src/core/filters/replaceClosers.ts:
+// closer later on the cursor's own line is replaced instead, src/core/completion/filters/replaceClosers.ts:
 // the completion may rewrite that rest of the line.) It fires on the closing character itself,
 // not at the line's end: the line being decoded is scanned from its start at each step.
 import { scanCode } from '../codeScan';

@@ -1,7 +1,7 @@
 // The stops that read the request's context, in one list: the inference process decodes with
 // them (src/inference/stopping/context.ts) and the extension host replays them over a text
 // decoded without them (the look-ahead's, typed ahead) or given whole (`postprocess`).
-import type { NewlinePolicy } from '../protocol';
+import type { NewlinePolicy } from '../../protocol';
 import type { RequestContext } from '../requestContext';
 import { blockEndStop } from './blockEnd';
 import { closedBySuffixStop } from './closedBySuffix';

@@ -1,8 +1,8 @@
 // The engine's candidates for one request, as the editor offers them: best first by the
 // model's confidence (mean token log-probability), the unsure ones hidden when the confidence
-// gate is on. Deduplication happens after post-processing (src/core/suggestion.ts), where two
+// gate is on. Deduplication happens after post-processing (src/core/completion/suggestion.ts), where two
 // raw texts may become the same suggestion; the better-ranked one stays.
-import type { Completion } from './protocol';
+import type { Completion } from '../protocol';
 
 /** Candidates at or above `minMeanLogprob` (none given: all), best first; ties keep the engine's order. */
 export function rankCompletions(completions: readonly Completion[], minMeanLogprob?: number): Completion[] {

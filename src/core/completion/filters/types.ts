@@ -1,7 +1,7 @@
 // A post-processing filter: one completion in, a cleaned completion (or undefined = drop it) out.
 // Filters see the text with '\n' line breaks and a snapshot whose prefix and suffix have them too
-// (src/core/suggestion.ts normalizes before and restores the document's line ending after).
-import type { DocumentSnapshot } from '../snapshot';
+// (src/core/completion/suggestion.ts normalizes before and restores the document's line ending after).
+import type { DocumentSnapshot } from '../../snapshot';
 
 export type Filter = (completion: string, snapshot: DocumentSnapshot) => string | undefined;
 

@@ -1,7 +1,7 @@
 // Test cases in cursor notation: "foo(├a, b)┤)" is a document whose cursor sits after "foo(",
 // with the model's completion "a, b)" between the marks; the rest is the suffix.
 import { strict as assert } from 'node:assert';
-import { createSnapshot, type DocumentSnapshot } from '../snapshot';
+import { createSnapshot, type DocumentSnapshot } from '../../snapshot';
 import type { Filter, RangeFilter, Suggestion } from './types';
 
 export function parseCursorCase(text: string, languageId = 'plaintext', path = 'case.txt'): { snapshot: DocumentSnapshot; completion: string } {

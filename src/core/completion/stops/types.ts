@@ -2,7 +2,7 @@
 // requestContext.ts) and keeps its own state, so a step costs only the new text: it is made per
 // completion and given the growing text (the text it saw before, extended). The inference
 // process runs them while decoding (src/inference/stopping/), and the extension host replays
-// them over a finished text (src/core/suggestion.ts): the same rules, the same cuts.
+// them over a finished text (src/core/completion/suggestion.ts): the same rules, the same cuts.
 import { LineReader, type LineRule } from '../lines';
 import type { RequestContext } from '../requestContext';
 

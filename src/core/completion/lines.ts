@@ -1,6 +1,6 @@
 // A completion as lines, for the rules that read it a line at a time: the line filters (after
 // decoding, over the whole text) and the stops (during decoding, each line once as it completes,
-// src/core/stops/). Both read it through the same LineReader, so they agree on every line.
+// src/core/completion/stops/). Both read it through the same LineReader, so they agree on every line.
 import { CodeScanner, imbalance, scanCode } from './codeScan';
 import type { RequestContext } from './requestContext';
 

@@ -3,7 +3,7 @@
 // compared, and only a cut that leaves the completion's own brackets balanced is made: the
 // `)` of `print(├len(x)┤)` is the completion's own, and a `}` that closes a block the
 // completion opened is not the suffix's `}`. (Closers on the cursor's own line are not cut
-// here: src/core/filters/replaceClosers.ts makes the suggestion replace them.)
+// here: src/core/completion/filters/replaceClosers.ts makes the suggestion replace them.)
 //
 // Each line is matched once: a run starts at a line equal to the first line below, and grows
 // while the next lines match the next lines below. While decoding, a run counts once it repeats

@@ -140,7 +140,8 @@ async function main(argv: string[]): Promise<number> {
     const snapshot = createSnapshot({ prefix: prompt, suffix, languageId: values.language!, path, version: 1 });
     // With a line mode, the extension's request: its line policy (the mid-line gate may refuse),
     // the stops that read the place, and afterwards its post-processing.
-    const policy = lineMode === 'none' ? 'none' : decide(snapshot, lineMode);
+    const fim = engine.info.fim === true;
+    const policy = lineMode === 'none' ? 'none' : decide(snapshot, lineMode, fim);
     let result: CompletionResult;
     let suggestions: Suggestion[] | undefined;
     if (policy === undefined) {
@@ -148,8 +149,8 @@ async function main(argv: string[]): Promise<number> {
       result = { completions: [], promptTokenIds: [], timings: { tokenizeMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, newTokens: 0 } };
       suggestions = [];
     } else {
-      result = await engine.complete(snapshot, policy === 'none' ? options : { ...options, newline: policy, context: requestContext(snapshot) });
-      if (lineMode !== 'none') suggestions = suggestAll(result.completions.map((c) => c.text), snapshot, lineMode);
+      result = await engine.complete(snapshot, policy === 'none' ? options : { ...options, newline: policy, context: requestContext(snapshot, lineMode === 'none' ? undefined : lineMode) });
+      if (lineMode !== 'none') suggestions = suggestAll(result.completions.map((c) => c.text), snapshot, lineMode, fim);
     }
     if (values.json) {
       const completions = result.completions.map(({ text, tokenIds, stopReason, meanLogprob }) => ({ text, tokenIds, stopReason, ...(meanLogprob !== undefined ? { meanLogprob } : {}) }));

@@ -32,6 +32,8 @@ export interface ModelInfo {
   readonly nEmbd: number;
   readonly nPositions: number;
   readonly vocabSize: number;
+  /** The tokenizer has fill-in-the-middle tokens: the prompt holds the text after the cursor, so a suggestion may fill in a line. */
+  readonly fim?: boolean;
   readonly loadMs: number;
   /** Whether the graph was prepared (last-position logits, new K/V only), and why not. */
   readonly prepared?: boolean;

@@ -67,7 +67,7 @@ describe('stopping criteria', () => {
     const { snapshot } = parseCursorCase('function f() {├┤\n}', 'javascript');
     const ctx = requestContext(snapshot);
     const reasons = contextCriteria(ctx, 'multiLine').map((c) => c(state('\n  return 1;\n}'))?.reason);
-    assert.deepEqual(reasons, ['blank-line', 'suffix-overlap', 'dedent', 'block-end', 'repeated-lines', 'closed-by-suffix', 'stop-sequence'].map((r) => (r === 'closed-by-suffix' ? r : undefined)));
+    assert.deepEqual(reasons, ['blank-line', 'suffix-overlap', 'dedent', 'block-end', 'own-block-end', 'repeated-lines', 'closed-by-suffix', 'stop-sequence'].map((r) => (r === 'closed-by-suffix' ? r : undefined)));
     assert.equal(contextCriteria(ctx, 'multiLine').length, textStops(ctx, 'multiLine').length);
   });
 

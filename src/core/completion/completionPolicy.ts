@@ -8,22 +8,33 @@ import type { DocumentSnapshot } from '../snapshot';
 
 export type LineMode = Settings['lineMode'];
 
-/** What may follow the cursor on its line for a suggestion to be shown: closers, quotes, punctuation. */
-const CLOSING_REST = /^[\s)\]}>"'`;,.:{]*$/u;
+/** What may follow the cursor on its line for a suggestion to be shown: closers (a tag's `/>`, `>` and `</tag>` too), quotes, punctuation. */
+const CLOSING_REST = /^(?:[\s)\]}>"'`;,.:{]|\/>|<\/[\w.:-]*>)*$/u;
 
 /** Mid-line gate: the rest of the line is empty, or only closing brackets, quotes or punctuation. */
 export function restAllowsSuggestion(after: string): boolean {
   return CLOSING_REST.test(after);
 }
 
+const WORD_END = /[\p{L}\p{N}_$]$/u;
+const WORD_START = /^[\p{L}\p{N}_$]/u;
+
+/** The cursor sits inside a word being typed (`comp|ute`): no suggestion, with or without FIM. */
+export function insideWord(before: string, after: string): boolean {
+  return WORD_END.test(before) && WORD_START.test(after);
+}
+
 /**
  * The newline policy for a suggestion at the snapshot's cursor, or undefined when there should
  * be none (the mid-line gate). 'singleLine' and 'multiLine' modes force the policy; 'auto'
- * offers a block where the code opens one.
+ * offers a block where the code opens one. With a fill-in-the-middle model (`fim`), which sees
+ * the text after the cursor, a cursor before other text on its line gets one line that fits
+ * between the two sides (src/core/completion/filters/fillInLine.ts); without FIM the model
+ * cannot see that text, so only closers and punctuation may follow the cursor.
  */
-export function decide(snapshot: DocumentSnapshot, mode: LineMode): NewlinePolicy | undefined {
+export function decide(snapshot: DocumentSnapshot, mode: LineMode, fim = false): NewlinePolicy | undefined {
   const ctx = cursorContext(snapshot);
-  if (!restAllowsSuggestion(ctx.after)) return undefined;
+  if (!restAllowsSuggestion(ctx.after)) return fim && !insideWord(ctx.before, ctx.after) ? 'singleLine' : undefined;
   if (mode !== 'auto') return mode;
   return opensBlock(ctx) ? 'multiLine' : 'singleLine';
 }
@@ -44,15 +55,15 @@ export function opensBlock(ctx: CursorContext): boolean {
   }
   // An empty (or only indented) line: whatever comes next, maybe several lines.
   if (code.length === 0) return true;
+  // The lines below are already the body of what the cursor's line heads: complete the header, do not write the body again.
+  const next = ctx.nextLines.find((l) => l.trim().length > 0);
+  if (next !== undefined && indentWidth(next) > indentWidth(before)) return false;
   if (/[{([]$/.test(code)) return true;
   // `key: ` with the space typed: the value goes on this line.
   if (code.endsWith(':')) return colonOpensBlock(languageId) && !(languageId === 'yaml' && /:[ \t]+$/.test(before));
   const fam = family(languageId);
   if (fam && HEADERS[fam]?.some((re) => re.test(code))) return true;
-  if (fam === 'js' && (code.endsWith('=>') || methodHeader(code, ctx))) return true;
-  // The next line is indented deeper: the cursor's line heads a block.
-  const next = ctx.nextLines.find((l) => l.trim().length > 0);
-  return next !== undefined && indentWidth(next) > indentWidth(before);
+  return fam === 'js' && (code.endsWith('=>') || methodHeader(code, ctx));
 }
 
 function colonOpensBlock(languageId: string): boolean {

@@ -16,7 +16,7 @@ export function isClosingLine(line: string): boolean {
 }
 
 /** The lines after the cursor's line, from the first that is not blank. */
-export function linesBelow(ctx: RequestContext): readonly string[] {
+export function linesBelow(ctx: Pick<RequestContext, 'nextLines'>): readonly string[] {
   const first = ctx.nextLines.findIndex((l) => l.trim().length > 0);
   return first < 0 ? [] : ctx.nextLines.slice(first);
 }

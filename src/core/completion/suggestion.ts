@@ -6,14 +6,15 @@
 import { decide, type LineMode } from './completionPolicy';
 import { cursorContext } from './cursorContext';
 import { postProcessSuggestion, type Suggestion } from './filters';
+import { followsBlock } from './requestContext';
 import { replayStops } from './stops';
 import { createSnapshot, type DocumentSnapshot } from '../snapshot';
 
 export type { Suggestion } from './filters';
 
 /** The suggestions to show for raw completions at the snapshot's cursor: cleaned, deduplicated, in order. */
-export function suggestAll(raws: readonly string[], snapshot: DocumentSnapshot, mode: LineMode): Suggestion[] {
-  const policy = decide(snapshot, mode);
+export function suggestAll(raws: readonly string[], snapshot: DocumentSnapshot, mode: LineMode, fim = false): Suggestion[] {
+  const policy = decide(snapshot, mode, fim);
   if (policy === undefined) return [];
   const ctx = cursorContext(snapshot);
   // Filters see '\n' only; the document's line ending comes back at the end.
@@ -22,7 +23,7 @@ export function suggestAll(raws: readonly string[], snapshot: DocumentSnapshot, 
   const out: Suggestion[] = [];
   for (const raw of raws) {
     let text = lf(raw);
-    const stop = replayStops(text, cursorContext(doc), policy);
+    const stop = replayStops(text, { ...cursorContext(doc), followBlock: followsBlock(doc, mode) }, policy);
     if (stop) text = text.slice(0, stop.cutAt);
     const s = postProcessSuggestion(text, doc);
     if (!s) continue;
@@ -32,8 +33,8 @@ export function suggestAll(raws: readonly string[], snapshot: DocumentSnapshot, 
   return out;
 }
 
-export function suggest(raw: string, snapshot: DocumentSnapshot, mode: LineMode): Suggestion | undefined {
-  return suggestAll([raw], snapshot, mode)[0];
+export function suggest(raw: string, snapshot: DocumentSnapshot, mode: LineMode, fim = false): Suggestion | undefined {
+  return suggestAll([raw], snapshot, mode, fim)[0];
 }
 
 function lf(text: string): string {

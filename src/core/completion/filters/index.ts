@@ -5,11 +5,13 @@ import { dropBlank } from './dropBlank';
 import { dropDuplicateClosingLine } from './dropDuplicateClosingLine';
 import { dropRepeatedLines } from './dropRepeatedLines';
 import { dropSuffixOverlap } from './dropSuffixOverlap';
+import { fillInLine } from './fillInLine';
 import { keepSurrogatePairs } from './keepSurrogatePairs';
 import { normalizeIndentation } from './normalizeIndentation';
 import { replaceClosers } from './replaceClosers';
 import { stopAtBlockEnd } from './stopAtBlockEnd';
 import { stopAtDedent } from './stopAtDedent';
+import { stopAtOwnBlockEnd } from './stopAtOwnBlockEnd';
 import { trimControlCharacter } from './trimControlCharacter';
 import { trimIncompleteCharacter } from './trimIncompleteCharacter';
 import { trimLeadingSpace } from './trimLeadingSpace';
@@ -28,8 +30,10 @@ export const FILTERS: readonly Filter[] = [
   normalizeIndentation,
   // Where a block ends.
   stopAtBlockEnd,
+  stopAtOwnBlockEnd,
   stopAtDedent,
   // What would be said twice.
+  fillInLine,
   dropRepeatedLines,
   trimTrailingWhitespace,
   dropSuffixOverlap,

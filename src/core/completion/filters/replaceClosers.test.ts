@@ -37,3 +37,17 @@ describeRangeFilter('replaceClosers', replaceClosers, [
   ['x = ├1┤', r('1', 0), 'python'],
   ['x = ├1┤ + y', r('1', 0), 'python'],
 ]);
+
+describeRangeFilter('replaceClosers: the rest of the line and a block', replaceClosers, [
+  // The first line closes the call, then goes another way than the rest: cut after the closer.
+  ['foo(├a, b) {\n  return a;\n}┤);', r('a, b)', 1), 'javascript'],
+  ['foo(├a, b) + 1┤);', r('a, b)', 1), 'javascript'],
+  // The block's last line re-emits the rest: replaced.
+  ['describe("x", ├() => {\n  it("y");\n});┤);', r('() => {\n  it("y");\n});', 2), 'javascript'],
+  // A block that writes none of the rest, its last line closing its own block: the rest goes on after it.
+  ['items.forEach(├(x) => {\n  use(x);\n}┤)', r('(x) => {\n  use(x);\n}', 0), 'javascript'],
+  // A deeper closing line is inside the cursor's block: the closer still goes below it.
+  ['function f() {├\n  if (a) {\n    b();\n  }┤}', r('\n  if (a) {\n    b();\n  }\n', 0), 'javascript'],
+  // Tags are closers.
+  ['<span>├Hi</span>┤</span>', r('Hi</span>', 7), 'html'],
+]);

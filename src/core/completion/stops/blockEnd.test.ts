@@ -12,3 +12,10 @@ describeStop('blockEnd: the brackets of the cursor\'s block balance', blockEndSt
   // On the last line (no line break yet) it goes on: the line is not complete.
   ['f(├a)┤', undefined, 'javascript'],
 ]);
+
+describeStop('blockEnd: a first line that closes the cursor\'s bracket, then opens a block of its own where one may follow', (ctx) => blockEndStop({ ...ctx, followBlock: true }), [
+  // The header's body comes next (ownBlockEnd ends it): not cut at the first line.
+  ['function sum(a:├ number): number {\n  return a;\n}\n┤)', undefined, 'typescript'],
+  // A line that closes and opens nothing ends the block as before.
+  ['foo(├a, b)\nbar()\n┤)', 'a, b)', 'javascript'],
+]);

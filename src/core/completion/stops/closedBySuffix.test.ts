@@ -15,3 +15,8 @@ describeStop('closedBySuffix: no closer the suffix already has', closedBySuffixS
   // Closers later on the cursor's line are replaced instead (replaceClosers).
   ['print(├x)┤)', undefined, 'python'],
 ]);
+
+describeStop('closedBySuffix: a closer below that skips open brackets closes only its own', closedBySuffixStop, [
+  // The `}` below closes the function, not the call or the string: the completion closes those.
+  ['function greet() {\n  console.log("Hi, ├there!");\n}┤\n}', 'there!");\n', 'javascript'],
+]);

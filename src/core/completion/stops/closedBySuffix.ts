@@ -11,9 +11,13 @@ import { LineReader } from '../lines';
 import type { RequestContext } from '../requestContext';
 import { never, type TextStop } from './types';
 
-/** How many of the things open at the cursor the text after it closes, within the lines the context has. */
+/**
+ * How many of the things open at the cursor the text after it closes, within the lines the
+ * context has. A closer that matches an outer bracket closes that one only: the brackets inside
+ * it it skips over (`console.log("Hi, ├` above a `}`) are left to the completion.
+ */
 export function closedBySuffix(ctx: RequestContext): number {
-  return scanCode(`${ctx.after}\n${ctx.nextLines.join('\n')}`, ctx.languageId, ctx.state).pops.length;
+  return new Set(scanCode(`${ctx.after}\n${ctx.nextLines.join('\n')}`, ctx.languageId, ctx.state).pops).size;
 }
 
 /** How many things are open at the cursor: brackets, a string, a block comment. */

@@ -6,7 +6,7 @@
 import { LineReader, type LineRule } from '../lines';
 import type { RequestContext } from '../requestContext';
 
-export type TextStopReason = 'newline' | 'blank-line' | 'suffix-overlap' | 'dedent' | 'block-end' | 'repeated-lines' | 'closed-by-suffix' | 'stop-sequence';
+export type TextStopReason = 'newline' | 'blank-line' | 'suffix-overlap' | 'dedent' | 'block-end' | 'own-block-end' | 'repeated-lines' | 'closed-by-suffix' | 'stop-sequence';
 
 export interface TextCut {
   /** Keep text.slice(0, cutAt). */

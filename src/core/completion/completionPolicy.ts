@@ -3,6 +3,7 @@
 import { closerOf } from './codeScan';
 import type { Settings } from '../config';
 import { cursorContext, indentWidth, type CursorContext } from './cursorContext';
+import { listContinues } from './listContinues';
 import type { NewlinePolicy } from '../protocol';
 import type { DocumentSnapshot } from '../snapshot';
 
@@ -63,7 +64,9 @@ export function opensBlock(ctx: CursorContext): boolean {
   if (code.endsWith(':')) return colonOpensBlock(languageId) && !(languageId === 'yaml' && /:[ \t]+$/.test(before));
   const fam = family(languageId);
   if (fam && HEADERS[fam]?.some((re) => re.test(code))) return true;
-  return fam === 'js' && (code.endsWith('=>') || methodHeader(code, ctx));
+  if (fam === 'js' && (code.endsWith('=>') || methodHeader(code, ctx))) return true;
+  // The last member of a struct, interface, match, literal, CSS rule or YAML mapping: more follow.
+  return listContinues(ctx);
 }
 
 function colonOpensBlock(languageId: string): boolean {

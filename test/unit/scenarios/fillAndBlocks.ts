@@ -81,3 +81,14 @@ export const REST_OF_LINE = [
   s('a call closed with its semicolon inside a function keeps both', 'javascript', 'function greet() {\n  console.log("Hi, ├there!");┤\n}', 'there!");'),
   s('a Python header whose block ends with `):`', 'python', 'if all(├x > 0 for x in xs):┤):\n    pass', 'x > 0 for x in xs):', { replace: 2 }),
 ];
+
+/** Members that continue below: at the end of a block's last member, the next members follow. */
+export const LIST_CONTINUES = [
+  s('Go: after a struct\'s last field, more fields', 'go', 'type Config struct {\n\tName string├\n\tPort int\n\tDebug bool\n}\n\nfunc main() {}┤\n}', '\n\tPort int\n\tDebug bool'),
+  s('TypeScript: after an interface\'s last member, more members', 'typescript', 'interface User {\n  name: string;├\n  age: number;\n  email: string;\n}┤\n}', '\n  age: number;\n  email: string;'),
+  s('Rust: after a match arm, more arms', 'rust', 'fn f(x: u8) -> u8 {\n    match x {\n        0 => 1,├\n        1 => 2,\n        _ => 3,\n    }\n}┤\n    }\n}', '\n        1 => 2,\n        _ => 3,'),
+  s('JavaScript: after an object literal\'s last property, more properties', 'javascript', 'const config = {\n  port: 80,├\n  host: "localhost",\n};┤\n};', '\n  host: "localhost",'),
+  s('CSS: after a rule\'s last declaration, more declarations', 'css', '.card {\n  padding: 8px;├\n  margin: 0;\n}┤\n}', '\n  margin: 0;'),
+  s('YAML: after a nested mapping\'s last key, more keys', 'yaml', 'services:\n  web:\n    image: nginx├\n    ports:\n      - "80:80"\n  db:\n    image: pg┤', '\n    ports:\n      - "80:80"'),
+  s('a function body is not a list: after return, one line', 'javascript', 'function f() {\n  return x;├\n  y();\n  z();┤\n}', '\n  y();'),
+];

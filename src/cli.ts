@@ -2,19 +2,19 @@
 // (in-process here; the extension always goes through the inference process). With --suffix and
 // --language the document around the cursor is the editor's; with --line-mode the request is
 // the extension's too: its line policy, the stops that read the place while decoding, then the
-// same post-processing (src/core/suggestion.ts), so it prints what the editor would show.
+// same post-processing (src/core/completion/suggestion.ts), so it prints what the editor would show.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { decide, type LineMode } from './core/completionPolicy';
+import { decide, type LineMode } from './core/completion/completionPolicy';
 import { DEFAULTS, RULES, type ExecutionProvider, type ModelFile } from './core/config';
 import { describeCause } from './core/errors';
 import { defaultEndpoint, formatBytes, parseModelSource, resolveModel, type DownloadProgress } from './core/hub/index';
 import { createLogger } from './core/logger';
 import type { CompletionOptions, CompletionResult } from './core/protocol';
-import { requestContext } from './core/requestContext';
+import { requestContext } from './core/completion/requestContext';
 import { createSnapshot } from './core/snapshot';
-import { suggestAll, type Suggestion } from './core/suggestion';
+import { suggestAll, type Suggestion } from './core/completion/suggestion';
 import { cudaProviderInstalled } from './inference/cuda';
 import { InferenceEngine } from './inference/engine';
 import { runPostprocess } from './cliPostprocess';
@@ -140,7 +140,8 @@ async function main(argv: string[]): Promise<number> {
     const snapshot = createSnapshot({ prefix: prompt, suffix, languageId: values.language!, path, version: 1 });
     // With a line mode, the extension's request: its line policy (the mid-line gate may refuse),
     // the stops that read the place, and afterwards its post-processing.
-    const policy = lineMode === 'none' ? 'none' : decide(snapshot, lineMode);
+    const fim = engine.info.fim === true;
+    const policy = lineMode === 'none' ? 'none' : decide(snapshot, lineMode, fim);
     let result: CompletionResult;
     let suggestions: Suggestion[] | undefined;
     if (policy === undefined) {
@@ -148,8 +149,8 @@ async function main(argv: string[]): Promise<number> {
       result = { completions: [], promptTokenIds: [], timings: { tokenizeMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, newTokens: 0 } };
       suggestions = [];
     } else {
-      result = await engine.complete(snapshot, policy === 'none' ? options : { ...options, newline: policy, context: requestContext(snapshot) });
-      if (lineMode !== 'none') suggestions = suggestAll(result.completions.map((c) => c.text), snapshot, lineMode);
+      result = await engine.complete(snapshot, policy === 'none' ? options : { ...options, newline: policy, context: requestContext(snapshot, lineMode === 'none' ? undefined : lineMode) });
+      if (lineMode !== 'none') suggestions = suggestAll(result.completions.map((c) => c.text), snapshot, lineMode, fim);
     }
     if (values.json) {
       const completions = result.completions.map(({ text, tokenIds, stopReason, meanLogprob }) => ({ text, tokenIds, stopReason, ...(meanLogprob !== undefined ? { meanLogprob } : {}) }));

@@ -1,20 +1,23 @@
 // `ghostwriter postprocess`: replays the extension's post-processing over raw model outputs, for
 // scenario suites. One JSON object per stdin line,
-//   { "filename", "languageId", "prefix", "suffix", "completion", "mode"?: "single" | "multi" }
+//   { "filename", "languageId", "prefix", "suffix", "completion", "mode"?: "single" | "multi", "fim"?: boolean }
 // and one per stdout line, { "text": string | null, "replaceSuffixChars"?: number }: the
 // suggestion the extension would show (null: none) and how many UTF-16 code units after the
-// cursor it replaces (absent: 0). The same function as the extension (src/core/suggestion.ts):
+// cursor it replaces (absent: 0). "fim" says whether the model saw the text after the cursor
+// (fill-in-the-middle; absent: true, as for the catalog's recommended models): without it a
+// cursor before other text on its line gets nothing. The same function as the extension (src/core/completion/suggestion.ts):
 // the mid-line gate, the line/block decision when no mode is given, the stops the decoder
-// applies (src/core/stops/: line policy, suffix overlap, dedent, block end, repeated lines, a
+// applies (src/core/completion/stops/: line policy, suffix overlap, dedent, block end, repeated lines, a
 // closer the suffix has, stop sequences) replayed over the text, the filters. No model is loaded.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { LineMode } from './core/completionPolicy';
+import type { LineMode } from './core/completion/completionPolicy';
 import { createSnapshot } from './core/snapshot';
-import { suggest } from './core/suggestion';
+import { suggest } from './core/completion/suggestion';
 
 export const POSTPROCESS_USAGE = `usage: node dist/cli.js postprocess < cases.jsonl
-  stdin:  one JSON object per line: { "filename", "languageId", "prefix", "suffix", "completion", "mode"?: "single" | "multi" }
+  stdin:  one JSON object per line: { "filename", "languageId", "prefix", "suffix", "completion", "mode"?: "single" | "multi", "fim"?: boolean }
+          (fim: the model is fill-in-the-middle, it saw the suffix; absent: true)
   stdout: one JSON object per line: { "text": string | null, "replaceSuffixChars"?: number }`;
 
 export interface PostprocessCase {
@@ -24,6 +27,8 @@ export interface PostprocessCase {
   readonly suffix: string;
   readonly completion: string;
   readonly mode?: 'single' | 'multi';
+  /** The model saw the suffix (fill-in-the-middle); absent: true. */
+  readonly fim?: boolean;
 }
 
 export interface PostprocessAnswer {
@@ -35,7 +40,7 @@ export interface PostprocessAnswer {
 export function postprocessCase(c: PostprocessCase): PostprocessAnswer {
   const mode: LineMode = c.mode === 'single' ? 'singleLine' : c.mode === 'multi' ? 'multiLine' : 'auto';
   const snapshot = createSnapshot({ prefix: c.prefix, suffix: c.suffix, languageId: c.languageId || 'plaintext', path: c.filename ?? '', version: 1 });
-  const s = suggest(c.completion, snapshot, mode);
+  const s = suggest(c.completion, snapshot, mode, c.fim ?? true);
   if (!s) return { text: null };
   return s.replaceSuffixChars > 0 ? { text: s.text, replaceSuffixChars: s.replaceSuffixChars } : { text: s.text };
 }
@@ -51,6 +56,7 @@ export function parseCase(value: unknown): PostprocessCase {
     if (o[key] !== undefined && typeof o[key] !== 'string') throw new Error(`"${key}" must be a string`);
   }
   if (o.mode !== undefined && o.mode !== null && o.mode !== 'single' && o.mode !== 'multi') throw new Error('"mode" must be "single" or "multi"');
+  if (o.fim !== undefined && typeof o.fim !== 'boolean') throw new Error('"fim" must be true or false');
   return {
     prefix: o.prefix as string,
     suffix: o.suffix as string,
@@ -58,6 +64,7 @@ export function parseCase(value: unknown): PostprocessCase {
     ...(typeof o.filename === 'string' ? { filename: o.filename } : {}),
     ...(typeof o.languageId === 'string' ? { languageId: o.languageId } : {}),
     ...(o.mode === 'single' || o.mode === 'multi' ? { mode: o.mode } : {}),
+    ...(typeof o.fim === 'boolean' ? { fim: o.fim } : {}),
   };
 }
 

@@ -5,17 +5,18 @@ import { RELOAD_KEYS, type Settings } from './config';
 import type { EngineClient } from './engineClient';
 import type { EngineState } from './engineState';
 import { Emitter } from './events';
-import { AUTOMATIC_MAX_TEMPERATURE, rankCompletions } from './alternatives';
-import { decide } from './completionPolicy';
+import { AUTOMATIC_MAX_TEMPERATURE, rankCompletions } from './completion/alternatives';
+import { tokenBudget } from './completion/blockBudget';
+import { decide } from './completion/completionPolicy';
 import { enabledAnywhere } from './enablement';
 import type { Logger } from './logger';
 import { modelDisplayName, resolveModelSource, type ModelSourceResolver } from './modelSource';
 import type { CompletionOptions, NewlinePolicy } from './protocol';
-import { requestContext } from './requestContext';
+import { requestContext } from './completion/requestContext';
 import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
-import { suggestAll, type Suggestion } from './suggestion';
+import { suggestAll, type Suggestion } from './completion/suggestion';
 import { tuned } from './tuning';
-import { predictionAt, remainingPrediction, type Prediction } from './typedAhead';
+import { predictionAt, remainingPrediction, type Prediction } from './completion/typedAhead';
 
 /** 'explicit': the user asked (Trigger Inline Suggestion): no debounce, no typed-ahead reuse. */
 export type Trigger = 'automatic' | 'explicit';
@@ -73,6 +74,11 @@ export class CompletionService {
 
   get state(): EngineState {
     return this.current;
+  }
+
+  /** The loaded model fills in the middle (src/core/completion/completionPolicy.ts: a line may be filled in). */
+  private get fim(): boolean {
+    return this.current.fim === true;
   }
 
   /**
@@ -136,6 +142,7 @@ export class CompletionService {
         provider: info.provider,
         ...(info.msPerToken ? { msPerToken: info.msPerToken } : {}),
         ...(info.prefillMsPerToken ? { prefillMsPerToken: info.prefillMsPerToken } : {}),
+        ...(info.fim ? { fim: true } : {}),
         ...(info.fallbackReason ? { fallbackReason: info.fallbackReason, cudaRequested: settings.executionProvider === 'cuda' } : {}),
         ...(info.fallbackKind ? { fallbackKind: info.fallbackKind } : {}),
       });
@@ -180,7 +187,7 @@ export class CompletionService {
     const cancelled = { texts: [], cancelled: true };
     if (this.current.kind !== 'ready' && this.current.kind !== 'generating') return { texts: [], cancelled: false };
     // The mid-line gate: text after the cursor that is not closers or punctuation gets nothing.
-    if (decide(snapshot, settings.lineMode) === undefined) return { texts: [], cancelled: false };
+    if (decide(snapshot, settings.lineMode, this.fim) === undefined) return { texts: [], cancelled: false };
     this.stats.requests++;
     this.lastPlace = placeOf(snapshot);
     const refresh = this.refreshing;
@@ -217,7 +224,7 @@ export class CompletionService {
       }
       const first = ranked[0];
       this.prediction = prediction = first ? predictionAt(snapshot, first.text) : undefined;
-      return { ...answerOf(suggestAll(ranked.map((c) => c.text), snapshot, settings.lineMode)), cancelled: false, source: 'model' };
+      return { ...answerOf(suggestAll(ranked.map((c) => c.text), snapshot, settings.lineMode, this.fim)), cancelled: false, source: 'model' };
     } catch (err) {
       const message = describeCause(err);
       this.log.error(`completion failed for ${snapshot.path}: ${message}`);
@@ -252,7 +259,7 @@ export class CompletionService {
     const rest = this.prediction && remainingPrediction(this.prediction, snapshot);
     if (!rest) return undefined;
     // The same rules as a fresh answer: the newline stop replayed, then the filters.
-    const items = suggestAll([rest], snapshot, settings.lineMode);
+    const items = suggestAll([rest], snapshot, settings.lineMode, this.fim);
     return items.length > 0 ? items : undefined;
   }
 
@@ -288,10 +295,14 @@ export class CompletionService {
   private optionsFor(snapshot: DocumentSnapshot, given: Settings, trigger: Trigger = 'automatic'): CompletionOptions {
     const { msPerToken, prefillMsPerToken } = this.current;
     const settings = tuned(given, msPerToken && prefillMsPerToken ? { msPerToken, prefillMsPerToken } : undefined);
-    const early = trigger === 'automatic' && msPerToken ? Math.min(settings.maxNewTokens, Math.max(4, Math.floor(this.earlyDecodeMs / msPerToken))) : settings.maxNewTokens;
+    const newline = newlinePolicy(snapshot, settings.lineMode, this.fim);
+    const context = requestContext(snapshot, settings.lineMode);
+    // A block may grow to more tokens than a line (src/core/completion/blockBudget.ts).
+    const budget = tokenBudget(settings.maxNewTokens, newline, context.followBlock === true);
+    const early = trigger === 'automatic' && msPerToken ? Math.min(settings.maxNewTokens, Math.max(4, Math.floor(this.earlyDecodeMs / msPerToken))) : budget;
     return {
-      growTo: settings.maxNewTokens,
-      lookAheadTokens: settings.maxNewTokens - early + LOOK_AHEAD_TOKENS,
+      growTo: budget,
+      lookAheadTokens: budget - early + LOOK_AHEAD_TOKENS,
       // Typing gets one candidate at a low temperature; an explicit trigger (and cycling, which
       // asks explicitly) samples the alternatives at the chosen one, sharing the prompt's cache.
       temperature: trigger === 'explicit' ? settings.temperature : Math.min(settings.temperature, AUTOMATIC_MAX_TEMPERATURE),
@@ -302,9 +313,9 @@ export class CompletionService {
       contextTokens: settings.contextTokens,
       suffixShare: settings.suffixShare,
       timeoutMs: settings.timeoutMs,
-      newline: newlinePolicy(snapshot, settings.lineMode),
+      newline,
       // The stops while decoding read the place (and post-processing replays them).
-      context: requestContext(snapshot),
+      context,
       numReturnSequences: trigger === 'explicit' && settings.temperature > 0 ? settings.alternatives : 1,
       // The same context gives the same suggestion: no flicker when VS Code asks again.
       seed: contextSeed(snapshot),
@@ -319,11 +330,11 @@ export class CompletionService {
 }
 
 /**
- * The policy the decoder stops by (src/core/completionPolicy.ts decides): 'auto' completes the
+ * The policy the decoder stops by (src/core/completion/completionPolicy.ts decides): 'auto' completes the
  * line, or offers a block where the code around the cursor opens one.
  */
-export function newlinePolicy(snapshot: DocumentSnapshot, mode: Settings['lineMode']): NewlinePolicy {
-  return decide(snapshot, mode) ?? 'singleLine';
+export function newlinePolicy(snapshot: DocumentSnapshot, mode: Settings['lineMode'], fim = false): NewlinePolicy {
+  return decide(snapshot, mode, fim) ?? 'singleLine';
 }
 
 function answerOf(items: readonly Suggestion[]): { texts: string[]; replaceSuffixChars: number[] } {

@@ -19,6 +19,8 @@ export interface EngineState {
   /** Decode speed measured at load on the active provider. */
   readonly msPerToken?: number;
   readonly prefillMsPerToken?: number;
+  /** The model fills in the middle (it sees the text after the cursor): a suggestion may fill in a line. */
+  readonly fim?: boolean;
   /** For 'error' and 'disabled': what is wrong and what to do, as shown to the user. */
   readonly message?: string;
   /** Why a load ended in 'error' (or 'disabled' for a cancelled download), so the editor can offer the fitting action. */

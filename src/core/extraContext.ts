@@ -4,7 +4,7 @@
 // text around the cursor and against each other. Pure and deterministic: the same snippets and
 // the same window give the same text, so the start of the prompt (and its KV cache) survives
 // typing; promptBuilder.ts fits the result into its share of the token budget.
-import { syntaxOf } from './codeScan';
+import { syntaxOf } from './completion/codeScan';
 import type { ContextSnippet, DocumentSnapshot } from './snapshot';
 
 interface CommentStyle {

@@ -4,7 +4,7 @@ import type { ExecutionProvider, ModelFile, Settings } from './config';
 import type { ErrorData } from './errors';
 import type { CudaFailureKind } from './gpu/providerReason';
 import type { LogLevel } from './logger';
-import type { RequestContext } from './requestContext';
+import type { RequestContext } from './completion/requestContext';
 import type { DocumentSnapshot } from './snapshot';
 
 /** 'singleLine' ends at the first newline; 'multiLine' at the first blank line after some text. */
@@ -32,6 +32,8 @@ export interface ModelInfo {
   readonly nEmbd: number;
   readonly nPositions: number;
   readonly vocabSize: number;
+  /** The tokenizer has fill-in-the-middle tokens: the prompt holds the text after the cursor, so a suggestion may fill in a line. */
+  readonly fim?: boolean;
   readonly loadMs: number;
   /** Whether the graph was prepared (last-position logits, new K/V only), and why not. */
   readonly prepared?: boolean;
@@ -46,7 +48,7 @@ export interface CompletionOptions
   extends Pick<Settings, 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'maxNewTokens' | 'contextTokens' | 'timeoutMs'> {
   readonly newline: NewlinePolicy;
   /**
-   * What the stops while decoding read of the place (src/core/stops/): with it the engine also
+   * What the stops while decoding read of the place (src/core/completion/stops/): with it the engine also
    * stops where the text reproduces the suffix, leaves the block, repeats itself, closes what
    * the suffix closes, or meets a stop sequence. Absent: only the line policy, EOS, the budget
    * and the deadline (the raw CLI).

@@ -4,7 +4,7 @@
 import { describeCause, GhostwriterError } from '../core/errors';
 import { classifyCudaFailure } from '../core/gpu/providerReason';
 import type { Logger } from '../core/logger';
-import { PromptBuilder, type Prompt } from '../core/promptBuilder';
+import { detectFim, PromptBuilder, type Prompt } from '../core/promptBuilder';
 import type { Completion, CompletionOptions, CompletionResult, LoadOptions, ModelInfo } from '../core/protocol';
 import type { DocumentSnapshot } from '../core/snapshot';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
@@ -121,6 +121,7 @@ export class InferenceEngine {
       nEmbd,
       nPositions,
       vocabSize,
+      fim: detectFim(tokenizer, ADAPTERS.flatMap((a) => a.fimTokens)) !== undefined,
       loadMs: Date.now() - t0,
       prepared: session.prepared,
       prepareNote: session.prepareNote,

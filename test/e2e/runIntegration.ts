@@ -12,6 +12,8 @@ import { format } from 'node:util';
 import { ensureModel, TINY, TINY_B } from '../../scripts/model/generate';
 import { CATALOG } from '../../src/core/hub/catalog';
 import { HubStandIn } from '../unit/hubStandIn';
+import { BLOCK_PLACES, FILL_PLACES } from '../integration/suite/fimPlaces';
+import { firstScriptedFimModel } from './scriptedFimModel';
 import type { SuiteConfig } from '../integration/suite/extension.test';
 import type { SuiteResult } from '../integration/suite/index';
 import { outputDir, repoRoot, startCodeServer, suiteSettings, VERBOSE, withTimeout, type Install } from './codeServer';
@@ -26,19 +28,34 @@ export interface Fixtures {
   dispose(): void;
 }
 
-/** Generated models (cached under .cache/models), a copy of TINY without tokenizer.json, a workspace. */
+/**
+ * Generated models (cached under .cache/models), a copy of TINY without tokenizer.json, copies
+ * of the gpt_bigcode (FIM) model that write known text at the suite's places, a workspace.
+ */
 export async function prepareFixtures(): Promise<Fixtures> {
   const [tiny, tinyB] = await Promise.all([ensureModel('tiny', TINY), ensureModel('tiny-b', TINY_B)]);
+  const fill = await firstScriptedFimModel(FILL_PLACES);
+  const block = await firstScriptedFimModel(BLOCK_PLACES);
   const tmp = mkdtempSync(join(tmpdir(), 'ghostwriter-fixtures-'));
   const broken = join(tmp, 'models', 'broken-no-tokenizer');
   cpSync(tiny, broken, { recursive: true });
   rmSync(join(broken, 'tokenizer.json'));
   const workspace = join(tmp, 'workspace');
   mkdirSync(workspace, { recursive: true });
-  const config: SuiteConfig = { models: { tiny, tinyB, broken } };
+  const scripted = (s: typeof fill) => ({ model: s.dir, prefix: s.place.prefix, suffix: s.place.suffix });
+  const config: SuiteConfig = { models: { tiny, tinyB, broken }, fim: { fill: scripted(fill), block: scripted(block) } };
   const configFile = join(tmp, 'suite-config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  return { config, configFile, workspace, dispose: () => rmSync(tmp, { recursive: true, force: true }) };
+  return {
+    config,
+    configFile,
+    workspace,
+    dispose: () => {
+      rmSync(tmp, { recursive: true, force: true });
+      fill.cleanup();
+      block.cleanup();
+    },
+  };
 }
 
 export interface IntegrationResult {

@@ -1,7 +1,7 @@
 // Alternatives and confidence: the engine's mean log-probability per completion, several
 // sequences from one prompt's cache, and how the service asks for and ranks them.
 import { strict as assert } from 'node:assert';
-import { AUTOMATIC_MAX_TEMPERATURE, rankCompletions } from '../../src/core/alternatives';
+import { AUTOMATIC_MAX_TEMPERATURE, rankCompletions } from '../../src/core/completion/alternatives';
 import { CompletionService } from '../../src/core/completionService';
 import { DEFAULTS, type Settings } from '../../src/core/config';
 import type { EngineClient } from '../../src/core/engineClient';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decide, restAllowsSuggestion } from '../../src/core/completionPolicy';
+import { decide, restAllowsSuggestion } from '../../src/core/completion/completionPolicy';
 import { newlinePolicy } from '../../src/core/completionService';
 import { shortReason } from '../../src/core/engineState';
 import { createSnapshot } from '../../src/core/snapshot';
@@ -100,9 +100,11 @@ describe("lineMode 'auto'", () => {
     ['sql', 'CREATE TABLE users (├', 'multiLine'],
     ['markdown', 'The steps are:├', 'multiLine'],
     ['markdown', "It's a sentence├", 'singleLine'],
-    // The next line is indented deeper: the cursor's line heads a block.
-    ['python', 'for x in xs├\n    print(x)', 'multiLine'],
-    ['plaintext', 'items├\n  - a', 'multiLine'],
+    // The next line is indented deeper: the cursor's line heads a block whose body is already
+    // there, so the header is completed on its line (the body is not written a second time).
+    ['python', 'for x in xs├\n    print(x)', 'singleLine'],
+    ['plaintext', 'items├\n  - a', 'singleLine'],
+    ['typescript', 'class A {\n  run()├\n    go();\n  }\n}', 'singleLine'],
   ];
   for (const [languageId, doc, expected] of cases) {
     it(`[${languageId}] ${JSON.stringify(doc)}: ${expected}`, () => assert.equal(auto(doc, languageId), expected));

@@ -1,12 +1,12 @@
 // The stops while decoding, on a generated model (random weights: the text is gibberish, the
 // stops are real): the tiny model with a tokenizer whose text has lines (lineModel.ts).
 import { strict as assert } from 'node:assert';
-import { decide } from '../../src/core/completionPolicy';
-import { isSignificant } from '../../src/core/lines';
+import { decide } from '../../src/core/completion/completionPolicy';
+import { isSignificant } from '../../src/core/completion/lines';
 import type { CompletionOptions, NewlinePolicy } from '../../src/core/protocol';
-import { requestContext } from '../../src/core/requestContext';
+import { requestContext } from '../../src/core/completion/requestContext';
 import { createSnapshot, type DocumentSnapshot } from '../../src/core/snapshot';
-import { suggestAll } from '../../src/core/suggestion';
+import { suggestAll } from '../../src/core/completion/suggestion';
 import type { InferenceEngine } from '../../src/inference/engine';
 import { loadEngine } from './helpers';
 import { lineModel } from './lineModel';

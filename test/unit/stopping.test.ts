@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { parseCursorCase } from '../../src/core/filters/cursorCase';
-import { requestContext } from '../../src/core/requestContext';
-import { textStops } from '../../src/core/stops';
+import { parseCursorCase } from '../../src/core/completion/filters/cursorCase';
+import { requestContext } from '../../src/core/completion/requestContext';
+import { textStops } from '../../src/core/completion/stops';
 import { contextCriteria, deadline, eos, firstStop, maxNewTokens, newline, type GenerationState } from '../../src/inference/stopping';
 
 const state = (text: string, newIds: number[] = [1], elapsedMs = 0): GenerationState => ({ text, newIds, elapsedMs });
@@ -67,7 +67,7 @@ describe('stopping criteria', () => {
     const { snapshot } = parseCursorCase('function f() {├┤\n}', 'javascript');
     const ctx = requestContext(snapshot);
     const reasons = contextCriteria(ctx, 'multiLine').map((c) => c(state('\n  return 1;\n}'))?.reason);
-    assert.deepEqual(reasons, ['blank-line', 'suffix-overlap', 'dedent', 'block-end', 'repeated-lines', 'closed-by-suffix', 'stop-sequence'].map((r) => (r === 'closed-by-suffix' ? r : undefined)));
+    assert.deepEqual(reasons, ['blank-line', 'suffix-overlap', 'dedent', 'block-end', 'own-block-end', 'repeated-lines', 'closed-by-suffix', 'stop-sequence'].map((r) => (r === 'closed-by-suffix' ? r : undefined)));
     assert.equal(contextCriteria(ctx, 'multiLine').length, textStops(ctx, 'multiLine').length);
   });
 

@@ -1,12 +1,12 @@
-// The criteria that read the request's context (src/core/requestContext.ts): where the text
+// The criteria that read the request's context (src/core/completion/requestContext.ts): where the text
 // starts to reproduce the suffix, where indentation returns above the block, where the
 // brackets of the cursor's block balance, repeated lines, a closer the suffix already has,
-// the language's stop sequences, and the line policy. Each is a text rule in src/core/stops/
+// the language's stop sequences, and the line policy. Each is a text rule in src/core/completion/stops/
 // (one per file), shared with the filters and replayed by the extension host over text decoded
 // without them; here they become criteria over the decoded text.
 import type { NewlinePolicy } from '../../core/protocol';
-import type { RequestContext } from '../../core/requestContext';
-import { textStops, type TextStop } from '../../core/stops';
+import type { RequestContext } from '../../core/completion/requestContext';
+import { textStops, type TextStop } from '../../core/completion/stops';
 import type { StoppingCriterion } from './types';
 
 export function textCriterion(stop: TextStop): StoppingCriterion {
@@ -16,7 +16,7 @@ export function textCriterion(stop: TextStop): StoppingCriterion {
   };
 }
 
-/** Fresh criteria for one sequence: the line policy's and the context's, as src/core/stops lists them. */
+/** Fresh criteria for one sequence: the line policy's and the context's, as src/core/completion/stops lists them. */
 export function contextCriteria(ctx: RequestContext, policy: NewlinePolicy): StoppingCriterion[] {
   return textStops(ctx, policy).map(textCriterion);
 }

@@ -1,7 +1,7 @@
 // The line policy: a single-line completion ends at its line break, a block at its first blank
-// line (src/core/lineStop.ts newlineCut, through src/core/stops/newline.ts).
+// line (src/core/completion/lineStop.ts newlineCut, through src/core/completion/stops/newline.ts).
 import type { NewlinePolicy } from '../../core/protocol';
-import { newlineStop } from '../../core/stops/newline';
+import { newlineStop } from '../../core/completion/stops/newline';
 import { textCriterion } from './context';
 import type { StoppingCriterion } from './types';
 

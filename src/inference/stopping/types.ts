@@ -2,7 +2,7 @@
 // cutting the text (a newline that ended a single-line completion is not part of it). A
 // criterion may keep state between steps (each is made for one sequence), so a step costs only
 // what the step added.
-import { earliest, type TextStopReason } from '../../core/stops';
+import { earliest, type TextStopReason } from '../../core/completion/stops';
 
 export type StopReason = 'eos' | 'max-tokens' | 'deadline' | 'aborted' | 'context-full' | TextStopReason;
 

@@ -7,8 +7,16 @@ import * as vscode from 'vscode';
 import type { CompletionRecord, EngineState, EngineStateKind, GhostwriterApi } from '../../../src/vscode/api';
 
 /** What the runners pass in: GHOSTWRITER_SUITE_CONFIG names the JSON file (the extension host inherits the env); else suite-config.json beside this file. */
+import type { ScriptedFim } from './fimPlaces';
+
 export interface SuiteConfig {
-  readonly models: { readonly tiny: string; readonly tinyB: string; readonly broken: string };
+  readonly models: {
+    readonly tiny: string;
+    readonly tinyB: string;
+    readonly broken: string;
+  };
+  /** FIM models that write known text at a place of fimPlaces.ts (test/e2e/scriptedFimModel.ts). */
+  readonly fim?: { readonly fill: ScriptedFim; readonly block: ScriptedFim };
   /** 'first-run': the window starts with no model chosen, downloading from the hub stand-in (test/e2e/runIntegration.ts). */
   readonly phase?: 'first-run';
   readonly hub?: {

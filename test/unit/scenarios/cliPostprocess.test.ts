@@ -40,16 +40,24 @@ describe('node dist/cli.js postprocess', () => {
     ]);
   });
 
+  it('"fim" says whether the model saw the suffix: absent is true, false keeps the mid-line gate', () => {
+    const fill = { filename: 'a.py', languageId: 'python', prefix: 'print(', suffix: ', file=f)\n', completion: '"x", file=f)' };
+    const { status, lines } = postprocess([fill, { ...fill, fim: true }, { ...fill, fim: false }].map((c) => JSON.stringify(c)).join('\n'));
+    assert.equal(status, 0);
+    assert.deepEqual(lines, ['{"text":"\\"x\\""}', '{"text":"\\"x\\""}', '{"text":null}']);
+  });
+
   it('a line that is not a case is answered with an error in its place, and the exit status says so', () => {
     const good = JSON.stringify({ filename: 'a.js', languageId: 'javascript', prefix: 'f(', suffix: ')', completion: 'x)' });
-    const { status, lines, stderr } = postprocess(['not json', '', '{"prefix": 1, "suffix": "", "completion": ""}', good, '{"prefix":"","suffix":"","completion":"a","mode":"both"}'].join('\n'));
+    const { status, lines, stderr } = postprocess(['not json', '', '{"prefix": 1, "suffix": "", "completion": ""}', good, '{"prefix":"","suffix":"","completion":"a","mode":"both"}', '{"prefix":"","suffix":"","completion":"a","fim":"yes"}'].join('\n'));
     assert.equal(status, 1);
-    assert.equal(lines.length, 4, 'blank lines are skipped, every other line answered');
+    assert.equal(lines.length, 5, 'blank lines are skipped, every other line answered');
     assert.equal(JSON.parse(lines[0]).text, null);
     assert.match(JSON.parse(lines[0]).error, /^line 1: /);
     assert.match(JSON.parse(lines[1]).error, /^line 3: "prefix" must be a string/);
     assert.deepEqual(JSON.parse(lines[2]), { text: 'x)', replaceSuffixChars: 1 });
     assert.match(JSON.parse(lines[3]).error, /"mode" must be "single" or "multi"/);
+    assert.match(JSON.parse(lines[4]).error, /"fim" must be true or false/);
     assert.match(stderr, /line 1: /);
   });
 });

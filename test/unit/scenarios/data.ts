@@ -20,7 +20,7 @@ export const YAML = [
 export const GENERAL = [
   s('only whitespace after the cursor: not mid-line', 'python', 'x = 1├ + 2┤   ', ' + 2'),
   s('single-line mode never goes past the first line', 'python', 'def f():├\n    a = 1\n    b = 2┤', '\n    a = 1', { mode: 'single' }),
-  s('forced multi-line is still gated mid-word', 'javascript', 'foo(├x┤bar)', null, { mode: 'multi' }),
+  s('forced multi-line is still gated mid-word', 'javascript', 'foo(├x┤bar)', null, { mode: 'multi', fim: false }),
   s('forced multi-line in the middle of a call keeps to its closer', 'python', 'foo(├a,\n    b)\nbar()┤)', 'a,\n    b)', { mode: 'multi', replace: 1 }),
   s('mid-line: a leading newline would split the line, so nothing', 'javascript', 'foo(├\n  a┤)', null),
   s('CRLF with closers after the cursor', 'python', 'print(├a, b)┤)\r\nnext()\r\n', 'a, b)', { replace: 1 }),

@@ -6,7 +6,7 @@ export const PYTHON = [
   s('closer after the cursor re-emitted: replaced', 'python', 'total = sum(├values)┤)', 'values)', { replace: 1 }),
   s('a bracket the completion opened itself is kept, nothing replaced', 'python', 'print(├len(x)┤)', 'len(x)'),
   s('its own bracket and the closer: the closer is replaced', 'python', 'print(├len(x))┤)', 'len(x))', { replace: 1 }),
-  s('mid-line gate: a word after the cursor', 'python', 'result = comp├ute(x)┤ute(x)', null),
+  s('mid-line gate: a word after the cursor', 'python', 'result = comp├ute(x)┤ute(x)', null, { fim: false }),
   s('end of a line: an output starting with a newline continues on the next line', 'python', 'x = load()├\nprint(x)\nmore┤\n', '\nprint(x)'),
   s('single-line mode at a line end shows the next line, a newline first', 'python', 'def f():├\n    return 1\n    x┤\n', '\n    return 1', { mode: 'single' }),
   s('a suggestion repeating the next line is dropped', 'python', 'a = 1├\nb = 2┤\nb = 2\n', null),

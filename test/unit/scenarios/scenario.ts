@@ -13,10 +13,12 @@ export interface Scenario {
   readonly expected: string | null;
   /** Characters after the cursor it replaces (absent: 0). */
   readonly replaceSuffixChars?: number;
+  /** The model saw the suffix (fill-in-the-middle); absent: true, as `postprocess` takes it. */
+  readonly fim?: boolean;
 }
 
-export function scenario(name: string, languageId: string, doc: string, expected: string | null, extra: { mode?: 'single' | 'multi'; replace?: number } = {}): Scenario {
-  return { name, languageId, doc, expected, ...(extra.mode ? { mode: extra.mode } : {}), ...(extra.replace ? { replaceSuffixChars: extra.replace } : {}) };
+export function scenario(name: string, languageId: string, doc: string, expected: string | null, extra: { mode?: 'single' | 'multi'; replace?: number; fim?: boolean } = {}): Scenario {
+  return { name, languageId, doc, expected, ...(extra.mode ? { mode: extra.mode } : {}), ...(extra.replace ? { replaceSuffixChars: extra.replace } : {}), ...(extra.fim !== undefined ? { fim: extra.fim } : {}) };
 }
 
 const EXTENSIONS: Record<string, string> = {
@@ -36,6 +38,7 @@ export function caseOf(s: Scenario): PostprocessCase {
     suffix: s.doc.slice(close + 1),
     completion: s.doc.slice(open + 1, close),
     ...(s.mode ? { mode: s.mode } : {}),
+    ...(s.fim !== undefined ? { fim: s.fim } : {}),
   };
 }
 

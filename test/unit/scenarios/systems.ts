@@ -7,7 +7,7 @@ export const GO = [
   s('struct type header is a block', 'go', 'type Point struct├ {\n\tX, Y int\n}┤', ' {\n\tX, Y int\n}'),
   s('call closer replaced', 'go', '\tfmt.Println(├"done")┤)', '"done")', { replace: 1 }),
   s('open raw string: a block, its spaces are text, not indentation', 'go', 'var usage = `├Usage: tool [flags]\n  -v  verbose\n`┤', 'Usage: tool [flags]\n  -v  verbose\n`'),
-  s('mid-line gate: arguments after the cursor', 'go', '\tresult := compute(├x, y┤x, y)', null),
+  s('mid-line gate: arguments after the cursor', 'go', '\tresult := compute(├x, y┤x, y)', null, { fim: false }),
   s('for header with a three-part clause is a block', 'go', 'func f(n int) {\n\tfor i := 0; i < n; i++├ {\n\t\tuse(i)\n\t}┤\n}', ' {\n\t\tuse(i)\n\t}'),
 ];
 
@@ -27,7 +27,7 @@ export const JAVA = [
   s('duplicated closing line (same indentation) dropped', 'java', 'class A {\n    void f() {├\n        g();\n    }┤\n    }\n}', '\n        g();'),
   s('string and call closed inside the completion: quote, paren and semicolon replaced', 'java', '        System.out.println("├Hello, " + name);┤");', 'Hello, " + name);', { replace: 3 }),
   s('class header is a block', 'java', 'public class Main├ {\n    public static void main(String[] args) {\n    }\n}┤', ' {\n    public static void main(String[] args) {\n    }\n}'),
-  s('mid-line gate: a call after the cursor', 'java', '    int n = list.├size();┤size();', null),
+  s('mid-line gate: a call after the cursor', 'java', '    int n = list.├size();┤size();', null, { fim: false }),
 ];
 
 export const C = [

@@ -13,7 +13,7 @@ export const WEB = [
   s('Vue method in methods: a block, ended at the methods object', 'vue', "export default {\n  methods: {\n    save()├ {\n      this.$emit('save');\n    },\n  },\n};┤\n  },\n};", " {\n      this.$emit('save');\n    },"),
   s('open template literal: a block, its closing backtick kept', 'typescript', 'const html = `├\n  <div>${name}</div>\n`;┤', '\n  <div>${name}</div>\n`;'),
   s('if header without a brace is a block', 'typescript', 'if (ready)├ {\n  start();\n}┤', ' {\n  start();\n}'),
-  s('mid-line gate: an identifier after the cursor', 'javascript', 'const x = ├foo┤bar;', null),
+  s('mid-line gate: an identifier after the cursor', 'javascript', 'const x = ├foo┤bar;', null, { fim: false }),
   s('closing quote and paren both replaced', 'javascript', "alert('├hello')┤')", "hello')", { replace: 2 }),
   s('only the quote re-emitted: only the quote replaced', 'javascript', "alert('├hello'┤')", "hello'", { replace: 1 }),
   s('semicolon written after the closer stays after it', 'javascript', 'foo(├x);┤)', 'x);', { replace: 1 }),

@@ -1,9 +1,0 @@
-// A block ends with the bracket that closes the cursor's block: a completion that closes a
-// bracket (or the string) open at the cursor ends with that line, whatever it wrote after it.
-// The rule is src/core/stops/blockEnd.ts, which also stops decoding there.
-import { cursorContext } from '../cursorContext';
-import { cutByLines } from '../lines';
-import { blockEndRule } from '../stops/blockEnd';
-import type { Filter } from './types';
-
-export const stopAtBlockEnd: Filter = (completion, snapshot) => cutByLines(completion, cursorContext(snapshot), blockEndRule());

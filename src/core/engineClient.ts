@@ -2,20 +2,25 @@
 // aborts them, and starts a fresh process (reloading the model) after a crash.
 import { fork, type ChildProcess } from 'node:child_process';
 import { describeCause, GhostwriterError } from './errors';
+import { inferenceEnv } from './inferenceEnv';
 import type { Logger } from './logger';
 import type { CompletionOptions, CompletionResult, LoadOptions, ModelInfo, Request, Response } from './protocol';
 import type { DocumentSnapshot } from './snapshot';
 
 export type ProcessFactory = () => ChildProcess;
 
-/** Forks the bundled inference script with the editor's own Node (Electron runs as Node here). */
-export function forkInference(scriptPath: string): ProcessFactory {
+/**
+ * Forks the bundled inference script with the editor's own Node (Electron runs as Node here), with
+ * only the environment it needs (inferenceEnv: no token, no secret, no NODE_OPTIONS). `execArgv` is
+ * for tests that preload a probe.
+ */
+export function forkInference(scriptPath: string, { execArgv = [] as readonly string[] } = {}): ProcessFactory {
   return () =>
     fork(scriptPath, [], {
       execPath: process.execPath,
-      execArgv: [],
+      execArgv: [...execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: inferenceEnv(),
     });
 }
 

@@ -107,6 +107,31 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
 
 export const SETTINGS_SECTION = 'ghostwriter';
 
+/**
+ * Settings that point the extension at something outside the document: which model folder or hub
+ * repo to load, which of its files, which native provider, which server to download from. They are
+ * scope "machine" in package.json (VS Code keeps workspace and folder values of such settings out),
+ * and the code reads them from the user's settings only (userValue), so that a workspace's
+ * .vscode/settings.json cannot redirect them even where an editor applied it. Not machine-overridable:
+ * that scope exists to let a workspace override, which is the thing to prevent.
+ */
+export const MACHINE_KEYS: readonly (keyof Settings)[] = ['modelPath', 'modelFile', 'executionProvider', 'hubEndpoint'];
+
+/** What the editor reports for one setting, in every scope (VS Code's WorkspaceConfiguration.inspect). */
+export interface InspectedValue {
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+  readonly globalLanguageValue?: unknown;
+  readonly workspaceLanguageValue?: unknown;
+  readonly workspaceFolderLanguageValue?: unknown;
+}
+
+/** A machine key's value: the user's own (no language override, no workspace, no folder); undefined = the default. */
+export function userValue(inspected: InspectedValue | undefined): unknown {
+  return inspected?.globalValue;
+}
+
 /** Settings whose change needs the model reloaded; the rest apply to the next request. */
 export const RELOAD_KEYS: readonly (keyof Settings)[] = ['enable', 'modelPath', 'modelFile', 'executionProvider', 'hubEndpoint'];
 

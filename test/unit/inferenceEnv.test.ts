@@ -48,9 +48,15 @@ describe('inference process environment', function () {
         child.once('error', reject);
         child.once('exit', (code) => reject(new Error(`probe exited (${code}) without reporting`)));
       });
-      for (const name of Object.keys(SECRETS)) assert.equal(env[name], undefined, `${name} reached the inference process`);
+      // Under `npm run test:unit` the test network guard (test/network/guard.ts) rides on every spawn
+      // as NODE_OPTIONS with its log's name: those two, and nothing else, are the harness's own.
+      const guard = process.env['GHOSTWRITER_NET_LOG'] ? /^--require "[^"]*\/test\/network\/guard\.js"$/ : undefined;
+      if (guard && env['NODE_OPTIONS'] !== undefined) assert.match(env['NODE_OPTIONS'], guard, 'only the harness preload, not the editor\'s NODE_OPTIONS');
+      else assert.equal(env['NODE_OPTIONS'], undefined, 'NODE_OPTIONS reached the inference process');
+      for (const name of Object.keys(SECRETS).filter((n) => n !== 'NODE_OPTIONS')) assert.equal(env[name], undefined, `${name} reached the inference process`);
       // Node adds its IPC channel's variables; anything else must be on the list.
-      const unexpected = Object.keys(env).filter((n) => !passesToInference(n) && !n.startsWith('NODE_CHANNEL_'));
+      const harness = guard ? ['NODE_OPTIONS', 'GHOSTWRITER_NET_LOG'] : [];
+      const unexpected = Object.keys(env).filter((n) => !passesToInference(n) && !n.startsWith('NODE_CHANNEL_') && !harness.includes(n));
       assert.deepEqual(unexpected, []);
       assert.equal(env['PATH'], process.env['PATH'], 'PATH passes');
       assert.equal(env['HOME'], process.env['HOME'], 'HOME passes');

@@ -18,6 +18,7 @@ import { basename, join } from 'node:path';
 import type { NetConnectOpts, Server, Socket, TcpNetConnectOpts } from 'node:net';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { isLoopback } from './loopback';
+import { LOG_VAR } from './logVar';
 import { checkNetworkLog } from './report';
 
 // The modules themselves (require, not import: a bundler's import wrapper is a copy, and patching a copy patches nothing).
@@ -32,7 +33,7 @@ export interface NetRecord {
   readonly pid: number;
   /** The script the process runs (mocha, inference.js, extensionHostProcess.js, ...). */
   readonly process: string;
-  readonly kind: 'tcp' | 'udp' | 'dns' | 'fetch' | 'listen';
+  readonly kind: 'tcp' | 'udp' | 'dns' | 'fetch' | 'listen' | 'start';
   readonly host?: string;
   readonly port?: number;
   readonly verdict: 'allowed' | 'refused';
@@ -40,12 +41,15 @@ export interface NetRecord {
   readonly by: string;
 }
 
-export const LOG_VAR = 'GHOSTWRITER_NET_LOG';
 const GUARD = __filename;
+// Children preload this very file by its path: a bundled copy would preload the bundle instead.
+if (basename(GUARD) !== 'guard.js') throw new Error(`the network guard must be loaded as out/test/network/guard.js, not bundled into ${GUARD}`);
 
 if (!process.env[LOG_VAR]) process.env[LOG_VAR] = join(mkdtempSync(join(tmpdir(), 'ghostwriter-net-')), 'connections.jsonl');
 const logFile = process.env[LOG_VAR]!;
-const processName = basename(process.argv[1] ?? process.argv0);
+// VS Code's processes are one script with a --type: name them by it (the extension host).
+const processType = process.argv.find((a) => a.startsWith('--type='))?.slice('--type='.length);
+const processName = basename(process.argv[1] ?? process.argv0) + (processType ? ` ${processType}` : '');
 
 function caller(): string {
   const frames = (new Error().stack ?? '').split('\n').slice(1).map((l) => l.trim());
@@ -70,6 +74,13 @@ function refusal(host: string, port: number | undefined): NodeJS.ErrnoException 
     address: host,
     port,
   });
+}
+
+// This process is guarded from here on: the report lists every guarded process.
+try {
+  appendFileSync(logFile, `${JSON.stringify({ pid: process.pid, process: processName, kind: 'start', verdict: 'allowed', by: '' } satisfies NetRecord)}\n`);
+} catch {
+  // as in record()
 }
 
 // TCP, and with it tls, http, https and fetch (undici connects through net).

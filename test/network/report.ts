@@ -9,6 +9,8 @@ export interface NetworkSummary {
   readonly lines: readonly string[];
   readonly refused: readonly NetRecord[];
   readonly connections: number;
+  /** The processes that ran with the guard (name ×count). */
+  readonly guarded: string;
 }
 
 /** "at HubStandIn.start (/x/out/test/unit/hub.test.js:1:2)" → "HubStandIn.start (hub.test.js)". */
@@ -24,7 +26,7 @@ export function summarize(records: readonly NetRecord[]): NetworkSummary {
   // Loopback attempts grouped by process, kind and what listened there; refused ones one line per destination and caller.
   const groups = new Map<string, { r: NetRecord; n: number; to: Set<string>; target?: string }>();
   for (const r of records) {
-    if (r.kind === 'listen') continue;
+    if (r.kind === 'listen' || r.kind === 'start') continue;
     const to = r.port === undefined ? String(r.host) : `${r.host}:${r.port}`;
     const target = r.verdict === 'allowed' ? ((r.port !== undefined ? listeners.get(r.port) : undefined) ?? 'nothing of this run listened there') : undefined;
     const key = r.verdict === 'allowed' ? `a ${r.kind} ${r.process} ${target}` : `r ${r.kind} ${r.process} ${to} ${r.by}`;
@@ -41,7 +43,10 @@ export function summarize(records: readonly NetRecord[]): NetworkSummary {
       const shown = where.length > 6 ? `${where.slice(0, 6).join(', ')} and ${where.length - 6} more` : where.join(', ');
       return `loopback ${r.kind} from ${r.process} ×${n} to ${shown}: ${target}`;
     });
-  return { lines, refused: records.filter((r) => r.verdict === 'refused'), connections: records.filter((r) => r.kind !== 'listen').length };
+  const started = new Map<string, number>();
+  for (const r of records) if (r.kind === 'start') started.set(r.process, (started.get(r.process) ?? 0) + 1);
+  const guarded = [...started].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ');
+  return { lines, refused: records.filter((r) => r.verdict === 'refused'), connections: records.filter((r) => r.kind !== 'listen' && r.kind !== 'start').length, guarded };
 }
 
 export function readNetworkLog(file: string): NetRecord[] {
@@ -55,9 +60,35 @@ export function readNetworkLog(file: string): NetRecord[] {
 /** Prints every connection of the run; throws naming each that tried to leave the machine. */
 export function checkNetworkLog(file: string, print: (line: string) => void): NetworkSummary {
   const summary = summarize(readNetworkLog(file));
+  print(`[network] processes guarded: ${summary.guarded || 'none'}`);
   print(`[network] ${summary.connections} connection attempt(s) in this run (log ${file}); every one of them:`);
   for (const l of summary.lines) print(`[network]   ${l}`);
   if (summary.refused.length === 0) print('[network] none left the machine: no telemetry, no download but from the stand-ins');
   else throw new Error(`${summary.refused.length} connection attempt(s) tried to leave the machine and were refused:\n${summary.lines.filter((l) => l.startsWith('REFUSED')).join('\n')}`);
+  return summary;
+}
+
+/** Ghostwriter's own code: the inference process, and any attempt whose caller is in the extension's bundles. */
+export function isGhostwriters(r: NetRecord): boolean {
+  return r.process.startsWith('inference.js') || /\/dist\/(extension|inference|cli)\.js/.test(r.by);
+}
+
+/**
+ * For a run of the editor (code-server, its extension host, the inference process): prints every
+ * connection, and throws when Ghostwriter's code tried to leave the machine. Attempts by the
+ * editor itself or its built-in extensions are named as such (the guard refused them too).
+ */
+export function checkEditorNetworkLog(file: string, print: (line: string) => void): NetworkSummary {
+  const records = readNetworkLog(file);
+  const summary = summarize(records);
+  print(`[network] processes guarded: ${summary.guarded || 'none'}`);
+  if (!/\binference\.js\b/.test(summary.guarded)) throw new Error(`the inference process never ran with the network guard (guarded: ${summary.guarded}): the check saw nothing of it`);
+  print(`[network] ${summary.connections} connection attempt(s) by the editor's Node processes (log ${file}); every one of them:`);
+  for (const l of summary.lines) print(`[network]   ${l}`);
+  const ours = summary.refused.filter(isGhostwriters);
+  const others = summary.refused.length - ours.length;
+  if (others > 0) print(`[network] ${others} refused attempt(s) came from the editor or its built-in extensions, not from Ghostwriter's code`);
+  if (ours.length > 0) throw new Error(`Ghostwriter tried to leave the machine ${ours.length} time(s):\n${ours.map((r) => `${r.kind} ${r.host}:${r.port ?? ''} from ${r.process}, asked by ${r.by}`).join('\n')}`);
+  print("[network] Ghostwriter's code made no connection off the machine");
   return summary;
 }

@@ -33,6 +33,8 @@ export interface Settings {
   readonly alternatives: number;
   /** The Hugging Face hub (or a mirror) hub repo ids download from; '' = HF_ENDPOINT, else https://huggingface.co. */
   readonly hubEndpoint: string;
+  /** Minutes with no request after which the inference process exits and returns its memory (0: never). */
+  readonly idleUnloadMinutes: number;
   /**
    * Keys the user set (in any scope). Those not set may be tuned to the machine (tuning.ts);
    * absent: treat every key as set.
@@ -60,6 +62,7 @@ export const DEFAULTS: Settings = Object.freeze({
   confidenceThreshold: -3,
   alternatives: 3,
   hubEndpoint: '',
+  idleUnloadMinutes: 0,
 });
 
 interface NumberRule {
@@ -103,6 +106,7 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
   confidenceThreshold: { kind: 'number', minimum: -20, maximum: 0 },
   alternatives: { kind: 'integer', minimum: 1, maximum: 5 },
   hubEndpoint: { kind: 'string', format: 'http-url' },
+  idleUnloadMinutes: { kind: 'integer', minimum: 0, maximum: 1440 },
 };
 
 export const SETTINGS_SECTION = 'ghostwriter';

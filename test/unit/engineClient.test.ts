@@ -8,7 +8,8 @@ import { GhostwriterError } from '../../src/core/errors';
 import { createLogger, type LogLevel } from '../../src/core/logger';
 import type { CompletionOptions } from '../../src/core/protocol';
 import { createSnapshot } from '../../src/core/snapshot';
-import { modelCopy, preparedCacheDir, repoRoot, tinyModel } from './helpers';
+import { modelCopy, preparedCacheDir, repoRoot, tinyModel, tinyModelB } from './helpers';
+import type { EngineState } from '../../src/core/engineState';
 
 const script = () => join(repoRoot(), 'dist', 'inference.js');
 const snap = (prefix: string, suffix = '') => createSnapshot({ prefix, suffix, languageId: 'python', path: 'x.py', version: 1 });
@@ -371,6 +372,30 @@ describe('completion service', function () {
     assert.equal(service.state.idleUnloaded, undefined);
     assert.equal(service.state.message, undefined);
     assert.equal(service.state.kind, 'ready');
+  });
+
+  it('the model changes while a request is in flight: that request ends (cancelled, no crash), the next uses the new model', async () => {
+    assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
+    const pid = ctx.client.pid;
+    const other = { ...settings, modelPath: await tinyModelB() };
+    let switched: Promise<EngineState> | undefined;
+    ctx.atFirstToken(() => (switched = service.ensureLoaded(other)));
+    const first = await service.complete(snap('def f():'), { ...settings, maxNewTokens: 256, lineMode: 'multiLine' }, new AbortController().signal, 'explicit');
+    assert.equal(first.cancelled, true);
+    assert.ok(switched, 'the switch happened during the request');
+    const from = ctx.lines.length;
+    const state = await switched;
+    assert.equal(state.kind, 'ready', state.message);
+    assert.match(state.modelName ?? '', /^tiny-b-/);
+    assert.deepEqual(ctx.crashes, [], 'no crash');
+    assert.equal(ctx.client.pid, pid, 'the same process, another model');
+    const second = await service.complete(snap('def fibonacci(n):'), other, new AbortController().signal, 'explicit');
+    assert.equal(second.cancelled, false);
+    assert.ok(second.texts.length > 0);
+    // The one process holds one model: the new one was loaded before the request, nothing after it.
+    const loads = ctx.lines.map(([, m]) => /^\[inference\] loaded (tiny-\S+)/.exec(m)?.[1]).filter(Boolean);
+    assert.match(loads.at(-1) ?? '', /^tiny-b-/, JSON.stringify(loads));
+    assert.ok(ctx.lines.slice(from).every(([, m]) => !/^\[inference\] loaded tiny-(?!b-)/.test(m)));
   });
 
   it('a model fixed after a failed load loads when chosen again', async () => {

@@ -39,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   const events: EngineEvents = {
     crashed: (reason, gaveUp) => service.onEngineCrash(reason, gaveUp),
     reloadFailed: (error) => service.onReloadFailed(error.message),
+    idleUnloaded: (minutes) => service.onIdleUnload(minutes),
+    reloaded: () => service.onEngineReloaded(),
   };
   const client = new EngineClient(forkInference(context.asAbsolutePath('dist/inference.js')), log.child('engine'), events);
   own({ dispose: () => client.dispose() });

@@ -124,6 +124,7 @@ export class CompletionService {
       const model = await this.resolveSource(settings, abort.signal);
       if (generation !== this.loadGeneration) return this.latest();
       modelName = model.name;
+      this.client.setIdleUnload(settings.idleUnloadMinutes);
       const info = await this.client.load({
         modelDir: model.dir,
         modelFile: settings.modelFile,
@@ -169,6 +170,20 @@ export class CompletionService {
     if (gaveUp) this.fail(`${reason} Reload the model to try again; the log has details.`);
   }
 
+  /** The process exited after the idle time: still 'ready' (the next request reloads), and the status bar says it is unloaded. */
+  onIdleUnload(minutes: number): void {
+    if (this.current.kind !== 'ready') return;
+    this.setState({ ...this.current, idleUnloaded: true, message: `Unloaded after ${minutes} min without requests (ghostwriter.idleUnloadMinutes); the next suggestion loads it again.` });
+  }
+
+  /** A process ended by a crash or the idle unload has the model again. */
+  onEngineReloaded(): void {
+    if (!this.current.idleUnloaded) return;
+    const { idleUnloaded: _idle, message: _message, ...rest } = this.current;
+    this.log.info(`${rest.modelName ?? 'the model'} is loaded again`);
+    this.setState(rest);
+  }
+
   /** The process restarted after a crash but the model no longer loads (files changed or gone). */
   onReloadFailed(message: string): void {
     this.fail(message);
@@ -189,6 +204,7 @@ export class CompletionService {
     // The mid-line gate: text after the cursor that is not closers or punctuation gets nothing.
     if (decide(snapshot, settings.lineMode, this.fim) === undefined) return { texts: [], cancelled: false };
     this.stats.requests++;
+    this.client.setIdleUnload(settings.idleUnloadMinutes);
     this.lastPlace = placeOf(snapshot);
     const refresh = this.refreshing;
     this.refreshing = false;
@@ -233,7 +249,8 @@ export class CompletionService {
       return { texts: [], cancelled: false };
     } finally {
       if (this.inFlight === own) this.inFlight = undefined;
-      if (--this.generating === 0 && this.current.kind === 'generating') this.setState(ready);
+      // The state as it is now (a reload after an idle unload changed it), back to ready.
+      if (--this.generating === 0 && this.current.kind === 'generating') this.setState({ ...this.current, kind: 'ready' });
     }
   }
 

@@ -33,6 +33,8 @@ export interface Settings {
   readonly alternatives: number;
   /** The Hugging Face hub (or a mirror) hub repo ids download from; '' = HF_ENDPOINT, else https://huggingface.co. */
   readonly hubEndpoint: string;
+  /** Minutes with no request after which the inference process exits and returns its memory (0: never). */
+  readonly idleUnloadMinutes: number;
   /**
    * Keys the user set (in any scope). Those not set may be tuned to the machine (tuning.ts);
    * absent: treat every key as set.
@@ -60,6 +62,7 @@ export const DEFAULTS: Settings = Object.freeze({
   confidenceThreshold: -3,
   alternatives: 3,
   hubEndpoint: '',
+  idleUnloadMinutes: 0,
 });
 
 interface NumberRule {
@@ -103,9 +106,35 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
   confidenceThreshold: { kind: 'number', minimum: -20, maximum: 0 },
   alternatives: { kind: 'integer', minimum: 1, maximum: 5 },
   hubEndpoint: { kind: 'string', format: 'http-url' },
+  idleUnloadMinutes: { kind: 'integer', minimum: 0, maximum: 1440 },
 };
 
 export const SETTINGS_SECTION = 'ghostwriter';
+
+/**
+ * Settings that point the extension at something outside the document: which model folder or hub
+ * repo to load, which of its files, which native provider, which server to download from. They are
+ * scope "machine" in package.json (VS Code keeps workspace and folder values of such settings out),
+ * and the code reads them from the user's settings only (userValue), so that a workspace's
+ * .vscode/settings.json cannot redirect them even where an editor applied it. Not machine-overridable:
+ * that scope exists to let a workspace override, which is the thing to prevent.
+ */
+export const MACHINE_KEYS: readonly (keyof Settings)[] = ['modelPath', 'modelFile', 'executionProvider', 'hubEndpoint'];
+
+/** What the editor reports for one setting, in every scope (VS Code's WorkspaceConfiguration.inspect). */
+export interface InspectedValue {
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+  readonly globalLanguageValue?: unknown;
+  readonly workspaceLanguageValue?: unknown;
+  readonly workspaceFolderLanguageValue?: unknown;
+}
+
+/** A machine key's value: the user's own (no language override, no workspace, no folder); undefined = the default. */
+export function userValue(inspected: InspectedValue | undefined): unknown {
+  return inspected?.globalValue;
+}
 
 /** Settings whose change needs the model reloaded; the rest apply to the next request. */
 export const RELOAD_KEYS: readonly (keyof Settings)[] = ['enable', 'modelPath', 'modelFile', 'executionProvider', 'hubEndpoint'];

@@ -2,20 +2,25 @@
 // aborts them, and starts a fresh process (reloading the model) after a crash.
 import { fork, type ChildProcess } from 'node:child_process';
 import { describeCause, GhostwriterError } from './errors';
+import { inferenceEnv } from './inferenceEnv';
 import type { Logger } from './logger';
 import type { CompletionOptions, CompletionResult, LoadOptions, ModelInfo, Request, Response } from './protocol';
 import type { DocumentSnapshot } from './snapshot';
 
 export type ProcessFactory = () => ChildProcess;
 
-/** Forks the bundled inference script with the editor's own Node (Electron runs as Node here). */
-export function forkInference(scriptPath: string): ProcessFactory {
+/**
+ * Forks the bundled inference script with the editor's own Node (Electron runs as Node here), with
+ * only the environment it needs (inferenceEnv: no token, no secret, no NODE_OPTIONS). `execArgv` is
+ * for tests that preload a probe.
+ */
+export function forkInference(scriptPath: string, { execArgv = [] as readonly string[] } = {}): ProcessFactory {
   return () =>
     fork(scriptPath, [], {
       execPath: process.execPath,
-      execArgv: [],
+      execArgv: [...execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: inferenceEnv(),
     });
 }
 
@@ -23,6 +28,10 @@ export function forkInference(scriptPath: string): ProcessFactory {
 export interface EngineEvents {
   /** The process died; `gaveUp` when it crashed too often to be restarted. */
   crashed(reason: string, gaveUp: boolean): void;
+  /** The process was ended after the idle time with no request; the next request loads the model again. */
+  idleUnloaded?(minutes: number): void;
+  /** A process ended by a crash or the idle unload has the model loaded again. */
+  reloaded?(): void;
   /** The fresh process after a crash could not load the model again. */
   reloadFailed(error: GhostwriterError): void;
   /** A request's first token was sampled in the process. */
@@ -34,6 +43,18 @@ const noEvents: EngineEvents = { crashed: () => undefined, reloadFailed: () => u
 /** After this many crashes within CRASH_WINDOW_MS the client stops restarting until the next load(). */
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
+/**
+ * How long after the n-th crash in the window (index n - 1) a request may start a fresh process:
+ * the first restarts at once (one bad request, an OOM kill), a second waits, a third gives up.
+ */
+export const RESTART_DELAYS_MS: readonly number[] = [0, 5_000];
+
+export interface EngineClientOptions {
+  /** The clock crashes and back-off are measured by (tests move it). */
+  readonly now?: () => number;
+  /** How long a minute of ghostwriter.idleUnloadMinutes is (tests shorten it). */
+  readonly minuteMs?: number;
+}
 
 type Reply = (response: Response) => void;
 
@@ -49,18 +70,43 @@ export class EngineClient {
   private crashes: number[] = [];
   private lastExit = '';
   private disposed = false;
+  /** The back-off already logged for this crash (one line, not one per keystroke). */
+  private backoffLogged = 0;
+  /** Idle unload: minutes with no request before the process exits (0: never), and its timer. */
+  private idleMinutes = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The process was ended on purpose (idle): the next start is a reload, not a crash recovery. */
+  private unloadedIdle = false;
+  private readonly now: () => number;
+  private readonly minuteMs: number;
 
   constructor(
     private readonly spawn: ProcessFactory,
     private readonly log: Logger,
     private readonly events: EngineEvents = noEvents,
-  ) {}
+    options: EngineClientOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.minuteMs = options.minuteMs ?? 60_000;
+  }
+
+  /**
+   * After `minutes` with no request the process exits and returns the model's memory; the next
+   * request starts it and loads the model again. 0: never.
+   */
+  setIdleUnload(minutes: number): void {
+    if (minutes === this.idleMinutes) return;
+    this.idleMinutes = minutes;
+    this.armIdle();
+  }
 
   /** Loads a model in the inference process (starting it when needed), replacing any loaded one. */
   load(options: LoadOptions): Promise<ModelInfo> {
     this.loadOptions = options;
     this.crashes = [];
+    this.unloadedIdle = false;
     this.loaded = this.sendLoad(options);
+    void this.loaded.then(() => this.armIdle(), () => undefined);
     return this.loaded;
   }
 
@@ -83,6 +129,7 @@ export class EngineClient {
     // An abort only matters to a live process; it must never start one.
     const onAbort = () => this.child && this.post({ type: 'abort', id });
     signal.addEventListener('abort', onAbort, { once: true });
+    clearTimeout(this.idleTimer);
     try {
       const response = await this.request({ type: 'complete', id, snapshot, options });
       if (response.type === 'completed') return response.result;
@@ -90,12 +137,14 @@ export class EngineClient {
       return undefined;
     } finally {
       signal.removeEventListener('abort', onAbort);
+      this.armIdle();
     }
   }
 
   /** Kills the inference process; requests in flight resolve to no suggestion. */
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.idleTimer);
     this.kill();
   }
 
@@ -111,6 +160,23 @@ export class EngineClient {
     this.settleAll();
   }
 
+  /** (Re)starts the idle countdown while a process holds a model and nothing is asked of it. */
+  private armIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.idleMinutes <= 0 || !this.child || !this.loadOptions || this.pending.size > 0) return;
+    this.idleTimer = setTimeout(() => this.unloadIdle(), this.idleMinutes * this.minuteMs);
+    this.idleTimer.unref?.();
+  }
+
+  private unloadIdle(): void {
+    if (!this.child || this.pending.size > 0) return this.armIdle();
+    this.log.info(`no request for ${this.idleMinutes} min (ghostwriter.idleUnloadMinutes): the inference process (pid ${this.child.pid}) exits to return the model's memory; the next request loads it again`);
+    this.unloadedIdle = true;
+    this.kill();
+    this.events.idleUnloaded?.(this.idleMinutes);
+  }
+
   private async sendLoad(options: LoadOptions): Promise<ModelInfo> {
     const response = await this.request({ type: 'load', id: this.nextId++, options });
     if (response.type === 'loaded') return response.info;
@@ -121,18 +187,34 @@ export class EngineClient {
     );
   }
 
-  /** After a crash the fresh process has no model: reload the last one before the next request. */
+  /** After a crash or an idle unload the fresh process has no model: reload the last one before the next request. */
   private async ensureLoaded(): Promise<boolean> {
     if (!this.loadOptions || !this.loaded) return false;
     if (!this.child) {
       if (this.crashes.length >= MAX_CRASHES) return false;
-      this.log.info('starting a fresh inference process and reloading the model');
+      const idle = this.unloadedIdle;
+      if (!idle && this.crashes.length > 0) {
+        const last = this.crashes[this.crashes.length - 1];
+        const wait = last + (RESTART_DELAYS_MS[this.crashes.length - 1] ?? 0) - this.now();
+        if (wait > 0) {
+          if (this.backoffLogged !== last) {
+            this.backoffLogged = last;
+            this.log.warn(`the inference process crashed ${this.crashes.length} times within a minute: no restart for ${Math.ceil(wait / 1000)} s; requests until then get no suggestion`);
+          }
+          return false;
+        }
+      }
+      this.unloadedIdle = false;
+      this.log.info(idle ? 'reloading the model after the idle unload' : 'starting a fresh inference process and reloading the model');
       this.loaded = this.sendLoad(this.loadOptions);
-      this.loaded.catch((err: unknown) => {
-        const error = err instanceof GhostwriterError ? err : new GhostwriterError('internal', describeCause(err), { cause: err });
-        this.log.error(`reloading the model after a crash failed: ${error.message}`);
-        this.events.reloadFailed(error);
-      });
+      this.loaded.then(
+        () => this.events.reloaded?.(),
+        (err: unknown) => {
+          const error = err instanceof GhostwriterError ? err : new GhostwriterError('internal', describeCause(err), { cause: err });
+          this.log.error(`reloading the model ${idle ? 'after the idle unload' : 'after a crash'} failed: ${error.message}`);
+          this.events.reloadFailed(error);
+        },
+      );
     }
     try {
       await this.loaded;
@@ -201,12 +283,16 @@ export class EngineClient {
     if (this.child !== child) return;
     this.child = undefined;
     this.lastExit = reason;
-    const now = Date.now();
+    const now = this.now();
     this.crashes = this.crashes.filter((t) => now - t < CRASH_WINDOW_MS).concat(now);
     const gaveUp = this.crashes.length >= MAX_CRASHES;
-    this.log.error(
-      `inference process (pid ${child.pid}) ${reason}; ${this.pending.size} request(s) in flight get no suggestion${gaveUp ? `; it crashed ${MAX_CRASHES} times within a minute, so it is not restarted until the model is reloaded` : '; the next request starts a fresh one'}.`,
-    );
+    const delay = RESTART_DELAYS_MS[this.crashes.length - 1] ?? 0;
+    const next = gaveUp
+      ? `; it crashed ${MAX_CRASHES} times within a minute, so it is not restarted until the model is reloaded`
+      : delay > 0
+        ? `; it crashed ${this.crashes.length} times within a minute: the first request after ${delay / 1000} s starts a fresh one`
+        : '; the next request starts a fresh one';
+    this.log.error(`inference process (pid ${child.pid}) ${reason}; ${this.pending.size} request(s) in flight get no suggestion${next}.`);
     this.settleAll();
     this.events.crashed(gaveUp ? `The inference process ${reason} (${MAX_CRASHES} crashes within a minute).` : `The inference process ${reason}.`, gaveUp);
   }

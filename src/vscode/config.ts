@@ -1,7 +1,7 @@
 // Reads the ghostwriter.* settings through the core parser. A refused value is logged and shown
 // once, not on every keystroke; it is reported again after the settings change.
 import * as vscode from 'vscode';
-import { parseSettings, RELOAD_KEYS, RULES, SETTINGS_SECTION, type ModelFile, type Settings } from '../core/config';
+import { MACHINE_KEYS, parseSettings, RELOAD_KEYS, RULES, SETTINGS_SECTION, userValue, type ModelFile, type Settings } from '../core/config';
 import { TUNABLE } from '../core/tuning';
 import type { Logger } from '../core/logger';
 
@@ -13,13 +13,17 @@ export class SettingsReader {
     private readonly warnUser: (message: string) => void,
   ) {}
 
-  /** `scope` lets folder and [language] values of resource-scoped settings apply. */
+  /**
+   * `scope` lets folder and [language] values of resource-scoped settings apply. The machine keys
+   * (model, provider, hub endpoint) are the user's own values whatever the workspace says.
+   */
   read(scope?: vscode.TextDocument): Settings {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
     const raw: Record<string, unknown> = {};
     for (const key of Object.keys(RULES)) {
+      if (MACHINE_KEYS.includes(key as keyof Settings)) raw[key] = userValue(config.inspect(key));
       // A tunable value nobody set stays unset: the engine tunes it to the machine (tuning.ts).
-      if (!TUNABLE.includes(key as (typeof TUNABLE)[number]) || isSet(config.inspect(key))) raw[key] = config.get(key);
+      else if (!TUNABLE.includes(key as (typeof TUNABLE)[number]) || isSet(config.inspect(key))) raw[key] = config.get(key);
     }
     const { settings, problems } = parseSettings(raw);
     for (const p of problems) {

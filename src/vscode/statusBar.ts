@@ -11,6 +11,7 @@ function detail(state: EngineState): string {
   if (state.kind === 'error' && state.message) return ` — ${shortReason(state.message)}`;
   if (state.kind === 'loading') return ' (loading)';
   if (state.kind === 'disabled') return state.errorCode === 'cancelled' ? ' (download cancelled)' : ' (off)';
+  if (state.idleUnloaded) return ' (unloaded while idle)';
   return state.provider ? ` · ${state.provider.toUpperCase()}` : '';
 }
 

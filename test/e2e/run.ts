@@ -10,6 +10,8 @@
 //   GHOSTWRITER_E2E_EXTENSION_PATH   load another extension folder in the integration run
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOG_VAR as NET_LOG_VAR } from '../network/logVar';
+import { checkEditorNetworkLog } from '../network/report';
 import { ensureInstalled, repoRoot } from './codeServer';
 import { prepareFixtures, runFirstRunIntegration, runIntegration, type IntegrationResult } from './runIntegration';
 import { runUiTest } from './uiTest';
@@ -33,6 +35,13 @@ async function main(): Promise<number> {
   }
   const install = ensureInstalled(root);
   const fixtures = await prepareFixtures();
+  // From here on every Node process of the run (this one, code-server, its extension host, the
+  // inference process) has the test network guard: off-machine connections refused and recorded.
+  // Not before: installing code-server may need the package registry.
+  // The built file itself, not a bundled copy: children preload it by its path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(join(root, 'out', 'test', 'network', 'guard.js'));
+  const netLog = process.env[NET_LOG_VAR]!;
   console.log(`[e2e] setup ${((Date.now() - t0) / 1000).toFixed(1)} s (code-server ready, models ${fixtures.config.models.tiny}, ${fixtures.config.models.tinyB})`);
   const outcomes: Outcome[] = [];
   try {
@@ -64,6 +73,13 @@ async function main(): Promise<number> {
     }
   } finally {
     fixtures.dispose();
+  }
+  const t = Date.now();
+  try {
+    checkEditorNetworkLog(netLog, (line) => console.log(line));
+    outcomes.push({ name: 'network', passed: 1, failed: 0, seconds: (Date.now() - t) / 1000 });
+  } catch (err) {
+    outcomes.push({ name: 'network', passed: 0, failed: 1, seconds: (Date.now() - t) / 1000, error: (err as Error).message });
   }
 
   for (const o of outcomes) {

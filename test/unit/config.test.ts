@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULTS, parseSettings, RULES, SETTINGS_SECTION } from '../../src/core/config';
+import { DEFAULTS, MACHINE_KEYS, parseSettings, RULES, SETTINGS_SECTION, userValue } from '../../src/core/config';
 import { repoRoot } from './helpers';
 
 interface SchemaEntry {
@@ -57,6 +57,28 @@ describe('settings: package.json agrees with src/core/config.ts', () => {
   it('modelPath and executionProvider are machine-scoped: they name things on this machine', () => {
     assert.equal(schema['ghostwriter.modelPath'].scope, 'machine');
     assert.equal(schema['ghostwriter.executionProvider'].scope, 'machine');
+  });
+
+  it('the settings that can redirect the extension are exactly the machine-scoped ones, and every free-text setting is one of them', () => {
+    const machine = Object.entries(schema).filter(([, e]) => e.scope === 'machine').map(([k]) => k.slice(SETTINGS_SECTION.length + 1));
+    assert.deepEqual(machine.sort(), [...MACHINE_KEYS].sort());
+    // A string a workspace could set to a path or a URL must not be readable from a workspace.
+    const freeText = (Object.keys(RULES) as (keyof typeof RULES)[]).filter((k) => RULES[k].kind === 'string');
+    assert.deepEqual(freeText.filter((k) => !MACHINE_KEYS.includes(k)), []);
+    for (const k of MACHINE_KEYS) assert.notEqual(schema[`${SETTINGS_SECTION}.${k}`].scope, 'machine-overridable', `${k}: a workspace could override it`);
+  });
+
+  it('a machine key is read from the user settings only: workspace, folder and language values never count', () => {
+    assert.equal(userValue({ globalValue: '/mine', workspaceValue: '/theirs', workspaceFolderValue: '/theirs', workspaceFolderLanguageValue: '/theirs' }), '/mine');
+    assert.equal(userValue({ workspaceValue: 'attacker/model', workspaceFolderValue: 'http://evil' }), undefined, 'unset: the default applies');
+    assert.equal(userValue(undefined), undefined);
+  });
+
+  it('declares how it behaves in untrusted and virtual workspaces', () => {
+    // Untrusted: it reads the open document and runs the user's model; nothing a workspace sets can redirect that (above).
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces, { supported: true });
+    assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
+    assert.match(pkg.capabilities.virtualWorkspaces.description, /files on disk/);
   });
 });
 

@@ -3,12 +3,13 @@ import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, type Settings } from '../../src/core/config';
 import { CompletionService } from '../../src/core/completionService';
-import { EngineClient, forkInference } from '../../src/core/engineClient';
+import { EngineClient, forkInference, RESTART_DELAYS_MS, type EngineClientOptions } from '../../src/core/engineClient';
 import { GhostwriterError } from '../../src/core/errors';
 import { createLogger, type LogLevel } from '../../src/core/logger';
 import type { CompletionOptions } from '../../src/core/protocol';
 import { createSnapshot } from '../../src/core/snapshot';
-import { modelCopy, preparedCacheDir, repoRoot, tinyModel } from './helpers';
+import { modelCopy, preparedCacheDir, repoRoot, tinyModel, tinyModelB } from './helpers';
+import type { EngineState } from '../../src/core/engineState';
 
 const script = () => join(repoRoot(), 'dist', 'inference.js');
 const snap = (prefix: string, suffix = '') => createSnapshot({ prefix, suffix, languageId: 'python', path: 'x.py', version: 1 });
@@ -16,24 +17,36 @@ const options = (o: Partial<CompletionOptions> = {}): CompletionOptions => ({
   temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, maxNewTokens: 6, contextTokens: 200, timeoutMs: 60_000, newline: 'none', numReturnSequences: 1, seed: 1, ...o,
 });
 
-export function setup(spawn = forkInference(script())) {
+export function setup(spawn = forkInference(script()), clientOptions: EngineClientOptions = {}) {
   const lines: [LogLevel, string][] = [];
   const crashes: [string, boolean][] = [];
   const reloadFailures: string[] = [];
+  const idleUnloads: number[] = [];
+  let reloads = 0;
   /** Runs once, when the next request's first token is sampled in the child. */
   let onFirstToken: (() => void) | undefined;
   const log = createLogger((level, message) => lines.push([level, message]));
-  const client = new EngineClient(spawn, log, {
-    crashed: (reason, gaveUp) => crashes.push([reason, gaveUp]),
-    reloadFailed: (error) => reloadFailures.push(error.message),
-    firstToken: () => {
-      const f = onFirstToken;
-      onFirstToken = undefined;
-      f?.();
+  let service: CompletionService | undefined;
+  const client = new EngineClient(
+    spawn,
+    log,
+    {
+      crashed: (reason, gaveUp) => (crashes.push([reason, gaveUp]), service?.onEngineCrash(reason, gaveUp)),
+      reloadFailed: (error) => (reloadFailures.push(error.message), service?.onReloadFailed(error.message)),
+      idleUnloaded: (minutes) => (idleUnloads.push(minutes), service?.onIdleUnload(minutes)),
+      reloaded: () => (reloads++, service?.onEngineReloaded()),
+      firstToken: () => {
+        const f = onFirstToken;
+        onFirstToken = undefined;
+        f?.();
+      },
     },
-  });
+    clientOptions,
+  );
   const atFirstToken = (f: () => void) => (onFirstToken = f);
-  return { client, lines, crashes, reloadFailures, log, atFirstToken };
+  /** Wires the events to a service, as the extension does. */
+  const attach = (s: CompletionService) => (service = s);
+  return { client, lines, crashes, reloadFailures, idleUnloads, reloads: () => reloads, log, atFirstToken, attach };
 }
 
 /** Resolves when `condition` holds, checking at every turn of the event loop (at most `ms`). */
@@ -147,17 +160,108 @@ describe('inference process (real child process over IPC)', function () {
   });
 
   it('after three crashes within a minute it stops restarting and says so', async () => {
+    let now = 1_000_000;
+    ctx = setup(forkInference(script()), { now: () => now });
     await ctx.client.load({ modelDir: await tinyModel(), modelFile: 'auto', executionProvider: 'cpu' });
     for (let i = 0; i < 3; i++) {
       const pid = ctx.client.pid!;
       const pending = ctx.client.complete(snap('def f():'), options({ maxNewTokens: 10_000, contextTokens: 10 }), new AbortController().signal);
       ctx.atFirstToken(() => process.kill(pid, 'SIGKILL'));
       assert.equal(await pending, undefined);
+      now += RESTART_DELAYS_MS[i] ?? 0;
       if (i < 2) await ctx.client.complete(snap('x'), options({ maxNewTokens: 1 }), new AbortController().signal);
     }
     assert.equal(ctx.crashes[2][1], true);
     assert.equal(await ctx.client.complete(snap('x'), options(), new AbortController().signal), undefined);
     assert.equal(ctx.client.pid, undefined, 'no new process');
+  });
+
+  it('killed before its first token (while the prompt is sent or prefilled): no suggestion, the log says why, the next request works', async () => {
+    // Kills the process as soon as a completion request has gone down the pipe to it.
+    let armed = false;
+    let firstTokens = 0;
+    const factory = forkInference(script());
+    ctx = setup(() => {
+      const child = factory();
+      const send = child.send.bind(child) as (m: unknown, cb?: (e: Error | null) => void) => boolean;
+      (child as { send: unknown }).send = (message: { type: string }, callback?: (e: Error | null) => void) =>
+        send(message, (err) => {
+          callback?.(err);
+          if (armed && message.type === 'complete') {
+            armed = false;
+            child.kill('SIGKILL');
+          }
+        });
+      return child;
+    });
+    await load(ctx.client);
+    const firstPid = ctx.client.pid;
+    armed = true;
+    ctx.atFirstToken(() => firstTokens++);
+    const longPrompt = snap('total = 0\nfor value in values:\n    total += value * 2\n'.repeat(40));
+    assert.equal(await ctx.client.complete(longPrompt, options({ contextTokens: 200 }), new AbortController().signal), undefined);
+    assert.equal(firstTokens, 0, 'killed before a token was sampled');
+    assert.ok(ctx.lines.some(([level, m]) => level === 'error' && /killed by SIGKILL; 1 request\(s\) in flight get no suggestion; the next request starts a fresh one/.test(m)), JSON.stringify(ctx.lines.slice(-3)));
+    const again = await ctx.client.complete(longPrompt, options({ contextTokens: 200 }), new AbortController().signal);
+    assert.equal(again?.completions[0].tokenIds.length, 6);
+    assert.notEqual(ctx.client.pid, firstPid);
+  });
+
+  it('killed during the look-ahead (after its answer was given): the answer stands, the look-ahead just stops, the next request works', async () => {
+    await load(ctx.client);
+    const firstPid = ctx.client.pid!;
+    let grown = 0;
+    const result = await ctx.client.complete(snap('def f():'), options({ maxNewTokens: 2, lookAheadTokens: 10_000, contextTokens: 10 }), new AbortController().signal, () => {
+      if (grown++ === 0) process.kill(firstPid, 'SIGKILL');
+    });
+    assert.equal(result?.completions[0].tokenIds.length, 2, 'the answer came before the look-ahead');
+    await until(() => ctx.crashes.length === 1, 'the crash during the look-ahead is noticed');
+    assert.ok(grown >= 1);
+    assert.ok(ctx.lines.some(([level, m]) => level === 'error' && /killed by SIGKILL; 0 request\(s\) in flight get no suggestion/.test(m)), JSON.stringify(ctx.lines.slice(-3)));
+    const again = await ctx.client.complete(snap('x ='), options(), new AbortController().signal);
+    assert.equal(again?.completions[0].tokenIds.length, 6);
+    assert.notEqual(ctx.client.pid, firstPid);
+  });
+
+  it('a second crash within a minute backs off: requests get nothing and start no process until the delay is over, the log says for how long', async () => {
+    let now = 1_000_000;
+    ctx = setup(forkInference(script()), { now: () => now });
+    await load(ctx.client);
+    for (let i = 0; i < 2; i++) {
+      const pid = ctx.client.pid!;
+      process.kill(pid, 'SIGKILL');
+      await until(() => ctx.crashes.length === i + 1, `crash ${i + 1} is noticed`);
+      if (i === 0) assert.ok(await ctx.client.complete(snap('x'), options({ maxNewTokens: 1 }), new AbortController().signal), 'the first restart is at once');
+    }
+    assert.match(ctx.lines.filter(([l]) => l === 'error').pop()![1], /crashed 2 times within a minute: the first request after 5 s starts a fresh one/);
+    now += RESTART_DELAYS_MS[1] - 1;
+    assert.equal(await ctx.client.complete(snap('x'), options(), new AbortController().signal), undefined);
+    assert.equal(await ctx.client.complete(snap('xy'), options(), new AbortController().signal), undefined);
+    assert.equal(ctx.client.pid, undefined, 'no process started during the back-off');
+    assert.equal(ctx.lines.filter(([, m]) => /no restart for 1 s/.test(m)).length, 1, 'said once, not per request');
+    now += 1;
+    assert.equal((await ctx.client.complete(snap('x'), options(), new AbortController().signal))?.completions[0].tokenIds.length, 6);
+    assert.equal(ctx.crashes.at(-1)![1], false, 'not given up');
+  });
+
+  it('idle unload: after the idle minutes the process exits and returns its memory; the next request loads the model again', async () => {
+    // A minute of 40 ms.
+    ctx = setup(forkInference(script()), { minuteMs: 40 });
+    await load(ctx.client);
+    ctx.client.setIdleUnload(1);
+    assert.ok(await ctx.client.complete(snap('x'), options({ maxNewTokens: 1 }), new AbortController().signal));
+    const pid = ctx.client.pid!;
+    await until(() => ctx.idleUnloads.length === 1, 'the idle unload');
+    assert.deepEqual(ctx.idleUnloads, [1]);
+    await until(() => !alive(pid), 'the process is gone');
+    assert.equal(ctx.client.pid, undefined);
+    assert.deepEqual(ctx.crashes, [], 'an unload is not a crash');
+    assert.ok(ctx.lines.some(([, m]) => /no request for 1 min \(ghostwriter\.idleUnloadMinutes\): the inference process \(pid \d+\) exits/.test(m)));
+    const again = await ctx.client.complete(snap('def f():'), options(), new AbortController().signal);
+    assert.equal(again?.completions[0].tokenIds.length, 6);
+    assert.notEqual(ctx.client.pid, pid);
+    assert.equal(ctx.reloads(), 1);
+    assert.ok(ctx.lines.some(([, m]) => /reloading the model after the idle unload/.test(m)));
   });
 });
 
@@ -227,6 +331,71 @@ describe('completion service', function () {
     assert.equal(ctx.lines.filter(([, m]) => /loaded tiny/.test(m)).length, 1);
     assert.equal((await service.ensureLoaded(settings, true)).kind, 'ready');
     assert.equal(ctx.lines.filter(([, m]) => /loaded tiny/.test(m)).length, 2);
+  });
+
+  it('a process that keeps dying ends in the error state (saying to reload), and Reload Model brings it back', async () => {
+    let now = 1_000_000;
+    ctx = setup(forkInference(script()), { now: () => now });
+    service = new CompletionService(ctx.client, ctx.log, preparedCacheDir());
+    ctx.attach(service);
+    assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
+    for (let i = 0; i < 3; i++) {
+      const pid = ctx.client.pid!;
+      process.kill(pid, 'SIGKILL');
+      await until(() => ctx.crashes.length === i + 1, `crash ${i + 1}`);
+      now += RESTART_DELAYS_MS[i] ?? 0;
+      if (i < 2) {
+        const a = await service.complete(snap(`x${i} = `), settings, new AbortController().signal, 'explicit');
+        assert.ok(ctx.client.pid, `a fresh process after crash ${i + 1}: ${JSON.stringify(a)} ${JSON.stringify(ctx.lines.slice(-4))}`);
+      }
+    }
+    assert.equal(service.state.kind, 'error');
+    assert.match(service.state.message ?? '', /killed by SIGKILL \(3 crashes within a minute\)\. Reload the model to try again/);
+    assert.deepEqual((await service.complete(snap('x = '), settings, new AbortController().signal)).texts, [], 'nothing while in the error state');
+    assert.equal(ctx.client.pid, undefined);
+    // Reload Model (the command forces a load of the same settings).
+    assert.equal((await service.ensureLoaded(settings, true)).kind, 'ready');
+    assert.ok((await service.complete(snap('def fibonacci(n):'), settings, new AbortController().signal)).texts.length > 0);
+  });
+
+  it('idle unload through the service: the state says the model is unloaded, and the next request clears it', async () => {
+    ctx = setup(forkInference(script()), { minuteMs: 40 });
+    service = new CompletionService(ctx.client, ctx.log, preparedCacheDir());
+    ctx.attach(service);
+    const idle = { ...settings, idleUnloadMinutes: 1 };
+    assert.equal((await service.ensureLoaded(idle)).kind, 'ready');
+    await until(() => service.state.idleUnloaded === true, 'the state to say unloaded');
+    assert.equal(service.state.kind, 'ready');
+    assert.match(service.state.message ?? '', /Unloaded after 1 min without requests \(ghostwriter\.idleUnloadMinutes\); the next suggestion loads it again/);
+    const answer = await service.complete(snap('def fibonacci(n):'), idle, new AbortController().signal);
+    assert.ok(answer.texts.length > 0, 'answered after reloading');
+    assert.equal(service.state.idleUnloaded, undefined);
+    assert.equal(service.state.message, undefined);
+    assert.equal(service.state.kind, 'ready');
+  });
+
+  it('the model changes while a request is in flight: that request ends (cancelled, no crash), the next uses the new model', async () => {
+    assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
+    const pid = ctx.client.pid;
+    const other = { ...settings, modelPath: await tinyModelB() };
+    let switched: Promise<EngineState> | undefined;
+    ctx.atFirstToken(() => (switched = service.ensureLoaded(other)));
+    const first = await service.complete(snap('def f():'), { ...settings, maxNewTokens: 256, lineMode: 'multiLine' }, new AbortController().signal, 'explicit');
+    assert.equal(first.cancelled, true);
+    assert.ok(switched, 'the switch happened during the request');
+    const from = ctx.lines.length;
+    const state = await switched;
+    assert.equal(state.kind, 'ready', state.message);
+    assert.match(state.modelName ?? '', /^tiny-b-/);
+    assert.deepEqual(ctx.crashes, [], 'no crash');
+    assert.equal(ctx.client.pid, pid, 'the same process, another model');
+    const second = await service.complete(snap('def fibonacci(n):'), other, new AbortController().signal, 'explicit');
+    assert.equal(second.cancelled, false);
+    assert.ok(second.texts.length > 0);
+    // The one process holds one model: the new one was loaded before the request, nothing after it.
+    const loads = ctx.lines.map(([, m]) => /^\[inference\] loaded (tiny-\S+)/.exec(m)?.[1]).filter(Boolean);
+    assert.match(loads.at(-1) ?? '', /^tiny-b-/, JSON.stringify(loads));
+    assert.ok(ctx.lines.slice(from).every(([, m]) => !/^\[inference\] loaded tiny-(?!b-)/.test(m)));
   });
 
   it('a model fixed after a failed load loads when chosen again', async () => {

@@ -16,6 +16,10 @@ export interface ZipInput {
   readonly data: Buffer;
   /** Default deflate. */
   readonly store?: boolean;
+  /** A Unix st_mode to record (made on Unix, the mode in the external attributes' top half), e.g. 0o120777 for a symbolic link. */
+  readonly unixMode?: number;
+  /** The uncompressed size the headers claim, when it is to lie (hostile archives). */
+  readonly declaredSize?: number;
 }
 
 /** A zip archive of `entries`; `zip64` writes every size and offset through ZIP64 records, as large archives have them. */
@@ -28,7 +32,8 @@ export function buildZip(entries: readonly ZipInput[], { zip64 = false } = {}): 
     const body = e.store ? e.data : deflateRawSync(e.data);
     const crc = crc32(e.data) >>> 0;
     const method = e.store ? 0 : 8;
-    const extra = zip64 ? u64Extra([e.data.length, body.length]) : Buffer.alloc(0);
+    const size = e.declaredSize ?? e.data.length;
+    const extra = zip64 ? u64Extra([size, body.length]) : Buffer.alloc(0);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(zip64 ? 45 : 20, 4);
@@ -36,22 +41,23 @@ export function buildZip(entries: readonly ZipInput[], { zip64 = false } = {}): 
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(zip64 ? 0xffffffff : body.length, 18);
-    local.writeUInt32LE(zip64 ? 0xffffffff : e.data.length, 22);
+    local.writeUInt32LE(zip64 ? 0xffffffff : size, 22);
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(extra.length, 28);
     parts.push(local, name, extra, body);
-    const cextra = zip64 ? u64Extra([e.data.length, body.length, offset]) : Buffer.alloc(0);
+    const cextra = zip64 ? u64Extra([size, body.length, offset]) : Buffer.alloc(0);
     const c = Buffer.alloc(46);
     c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(zip64 ? 45 : 20, 4);
+    c.writeUInt16LE((e.unixMode === undefined ? 0 : 3 << 8) | (zip64 ? 45 : 20), 4);
     c.writeUInt16LE(zip64 ? 45 : 20, 6);
     c.writeUInt16LE(0x800, 8);
     c.writeUInt16LE(method, 10);
     c.writeUInt32LE(crc, 16);
     c.writeUInt32LE(zip64 ? 0xffffffff : body.length, 20);
-    c.writeUInt32LE(zip64 ? 0xffffffff : e.data.length, 24);
+    c.writeUInt32LE(zip64 ? 0xffffffff : size, 24);
     c.writeUInt16LE(name.length, 28);
     c.writeUInt16LE(cextra.length, 30);
+    if (e.unixMode !== undefined) c.writeUInt32LE((e.unixMode << 16) >>> 0, 38);
     c.writeUInt32LE(zip64 ? 0xffffffff : offset, 42);
     central.push(c, name, cextra);
     offset += local.length + name.length + extra.length + body.length;

@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { GhostwriterError } from '../errors';
 import { cancelled, downloadPackage, locatePackage, NUGET_SERVICE_INDEX, type DownloadProgress } from './nuget';
-import { extractZipEntry, readZipDirectory, readZipEntry, ZipError, zipEntryNameProblem, type ZipEntry } from './zip';
+import { ZipArchive, ZipError, zipEntryNameProblem, type ZipEntry } from './zip';
 
 export const CUDA_PACKAGE_ID = 'Microsoft.ML.OnnxRuntime.Gpu.Linux';
 /** Where the package keeps the Linux x64 libraries (onnxruntime-node's script/install-metadata.js says the same). */
@@ -103,9 +103,14 @@ export async function installCudaProviders(options: InstallOptions): Promise<Ins
     const { path, source, sha512, checksum } = await obtain(options, work);
     if (signal?.aborted) throw cancelled();
     options.onProgress?.({ step: 'verifying' });
-    const { entries, absent } = await verifyPackage(path, source, version);
-    const placed = await place(path, source, entries, bindingDir, signal, options.onProgress);
-    return { packageId: CUDA_PACKAGE_ID, version, source, sha512, checksum, placed, absent };
+    const archive = await openPackage(path, source);
+    try {
+      const { entries, absent } = await verifyPackage(archive, source, version);
+      const placed = await place(archive, source, entries, bindingDir, signal, options.onProgress);
+      return { packageId: CUDA_PACKAGE_ID, version, source, sha512, checksum, placed, absent };
+    } finally {
+      archive.close();
+    }
   } finally {
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -137,27 +142,34 @@ async function obtain(options: InstallOptions, work: string): Promise<{ path: st
   return { path, source: pkg.url, sha512: got.sha512, checksum: `matches the NuGet catalog's SHA-512` };
 }
 
-/**
- * The package's directory, checked: a zip whose every entry name is a safe relative path, whose
- * .nuspec names this package at this version, holding the required provider libraries.
- */
-async function verifyPackage(path: string, source: string, version: string): Promise<{ entries: ZipEntry[]; absent: string[] }> {
-  const refuse = (why: string) => new GhostwriterError('package-invalid', `${source} is not a usable ${CUDA_PACKAGE_ID} package: ${why}. Nothing was installed.`, { file: source });
-  let all: ZipEntry[];
+function refusal(source: string, why: string): GhostwriterError {
+  return new GhostwriterError('package-invalid', `${source} is not a usable ${CUDA_PACKAGE_ID} package: ${why}. Nothing was installed.`, { file: source });
+}
+
+async function openPackage(path: string, source: string): Promise<ZipArchive> {
   try {
-    all = await readZipDirectory(path);
+    return await ZipArchive.open(path);
   } catch (err) {
-    throw err instanceof ZipError ? refuse(err.message) : err;
+    throw err instanceof ZipError ? refusal(source, err.message) : err;
   }
+}
+
+/**
+ * The package's directory, checked: a zip whose every entry name is a safe relative path and none a
+ * symbolic link, whose .nuspec names this package at this version, holding the required provider libraries.
+ */
+async function verifyPackage(archive: ZipArchive, source: string, version: string): Promise<{ entries: ZipEntry[]; absent: string[] }> {
+  const refuse = (why: string) => refusal(source, why);
+  const all = archive.entries;
   for (const e of all) {
-    const problem = zipEntryNameProblem(e.name);
+    const problem = zipEntryNameProblem(e.name) ?? (e.symlink ? 'it is a symbolic link' : undefined);
     if (problem) throw refuse(`it holds an entry named ${JSON.stringify(e.name)} (${problem}), which a package never does`);
   }
   const nuspecs = all.filter((e) => !e.name.includes('/') && e.name.toLowerCase().endsWith('.nuspec'));
   if (nuspecs.length !== 1) throw refuse(nuspecs.length === 0 ? 'it has no .nuspec manifest' : 'it has more than one .nuspec manifest');
   let nuspec: string;
   try {
-    nuspec = (await readZipEntry(path, nuspecs[0])).toString('utf8');
+    nuspec = (await archive.read(nuspecs[0])).toString('utf8');
   } catch (err) {
     throw err instanceof ZipError ? refuse(err.message) : err;
   }
@@ -179,7 +191,7 @@ async function verifyPackage(path: string, source: string, version: string): Pro
 }
 
 /** Every library to a temporary file beside its destination, checked, then all renamed into place. */
-async function place(path: string, source: string, entries: readonly ZipEntry[], bindingDir: string, signal: AbortSignal | undefined, onProgress: InstallOptions['onProgress']): Promise<PlacedLibrary[]> {
+async function place(archive: ZipArchive, source: string, entries: readonly ZipEntry[], bindingDir: string, signal: AbortSignal | undefined, onProgress: InstallOptions['onProgress']): Promise<PlacedLibrary[]> {
   const total = entries.reduce((n, e) => n + e.size, 0);
   let bytes = 0;
   const staged: { entry: ZipEntry; name: string; tmp: string }[] = [];
@@ -190,7 +202,7 @@ async function place(path: string, source: string, entries: readonly ZipEntry[],
       const tmp = join(bindingDir, `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
       staged.push({ entry, name, tmp });
       onProgress?.({ step: 'extracting', file: name, bytes, total });
-      await extractZipEntry(path, entry, tmp, signal, (n) => {
+      await archive.extract(entry, tmp, signal, (n) => {
         bytes += n;
         onProgress?.({ step: 'extracting', file: name, bytes, total });
       });
@@ -206,7 +218,7 @@ async function place(path: string, source: string, entries: readonly ZipEntry[],
   } catch (err) {
     await Promise.all(staged.map((s) => unlink(s.tmp).catch(() => undefined)));
     if (signal?.aborted) throw cancelled(err);
-    if (err instanceof ZipError) throw new GhostwriterError('package-invalid', `${source} is not a usable ${CUDA_PACKAGE_ID} package: ${err.message}. Nothing was installed.`, { file: source });
+    if (err instanceof ZipError) throw refusal(source, err.message);
     const code = (err as { code?: string }).code;
     if (code === 'ENOSPC') throw new GhostwriterError('disk-full', `The disk holding ${bindingDir} is full: the CUDA provider libraries need ${Math.ceil(total / 2 ** 20)} MB. Nothing was installed.`, { cause: err });
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {

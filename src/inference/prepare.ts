@@ -12,7 +12,7 @@ import { writeMessage } from './onnx/protoWriter';
 import { rewriteForCache, type RewriteSpec } from './onnx/rewrite';
 
 /** Bump when the rewrite changes, so graphs prepared by an older version are not reused. */
-export const PREPARE_VERSION = 1;
+export const PREPARE_VERSION = 2;
 /** Prepared files kept; the least recently used go first. A GPT-2-small one is ~500 MB. */
 const MAX_PREPARED_FILES = 4;
 const INDEX = 'index.json';

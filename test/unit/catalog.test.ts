@@ -21,7 +21,7 @@ import { supportedModelTypes } from '../../src/inference/arch/index';
 import { tinyModel } from './helpers';
 import { HubStandIn } from './hubStandIn';
 
-const ALL_TYPES = ['gpt2', 'codegen', 'gpt_bigcode'];
+const ALL_TYPES = ['gpt2', 'codegen', 'gpt_bigcode', 'qwen2', 'llama'];
 
 describe('the model catalog', () => {
   it('has the four GPT-2-family exports, each a valid repo id with distinct variants', () => {

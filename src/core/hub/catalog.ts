@@ -113,7 +113,7 @@ export const CATALOG: readonly CatalogEntry[] = [
  * out because core does not depend on the inference process's code; test/unit/catalog.test.ts
  * checks that the two agree.
  */
-export const ENGINE_MODEL_TYPES: readonly string[] = ['gpt2', 'codegen', 'gpt_bigcode'];
+export const ENGINE_MODEL_TYPES: readonly string[] = ['gpt2', 'codegen', 'gpt_bigcode', 'qwen2', 'llama'];
 
 /** Best first: on the CPU small and code-trained wins; on CUDA the bigger code model is affordable. */
 const PREFERENCE = {

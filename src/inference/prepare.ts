@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describeCause } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { encodeOnnxModel, parseModel } from './onnx/graph';
+import { externalDataKey, relocateExternalData } from './onnx/externalData';
 import { writeMessage } from './onnx/protoWriter';
 import { rewriteForCache, type RewriteSpec } from './onnx/rewrite';
 
@@ -27,7 +28,7 @@ export function defaultCacheDir(): string {
 /** The prepared graph's path, or undefined and why when this graph cannot be prepared. */
 export async function prepareGraph(onnxPath: string, spec: RewriteSpec, cacheDir: string, log: Logger): Promise<Prepared> {
   const t0 = Date.now();
-  const specKey = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 12);
+  const specKey = createHash('sha256').update(JSON.stringify(spec) + externalDataKey(onnxPath)).digest('hex').slice(0, 12);
   try {
     await mkdir(cacheDir, { recursive: true });
     const info = await stat(onnxPath);
@@ -43,6 +44,7 @@ export async function prepareGraph(onnxPath: string, spec: RewriteSpec, cacheDir
     const target = join(cacheDir, fileName(hash, specKey));
     if (!(await touch(target))) {
       const model = parseModel(bytes);
+      relocateExternalData(model, onnxPath);
       const result = rewriteForCache(model, spec);
       const partial = `${target}.${process.pid}.partial`;
       writeMessage(partial, encodeOnnxModel(model));

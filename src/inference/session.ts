@@ -10,10 +10,10 @@ import { classifyCudaFailure, type CudaFailure, type CudaFailureKind } from '../
 import type { Logger } from '../core/logger';
 import { archOf } from './arch';
 import { cudaLibraryProblem, withCudaDiagnosis } from './cuda';
-import { dirname } from 'node:path';
 import { halfArrayToFloat32 } from './float16';
 import type { ModelFolder } from './model';
 import type { KvSlot } from './onnx/rewrite';
+import { externalDataFolder } from './onnx/externalData';
 import { NUM_LOGITS_TO_KEEP } from './onnx/rewrite';
 import { defaultCacheDir, prepareGraph } from './prepare';
 import { channelsOf, SequenceCache, type CacheLayout, type KvArray } from './sequenceCache';
@@ -95,7 +95,7 @@ export class ModelSession {
       note = prepared.note;
       if (prepared.path) {
         const path = prepared.path;
-        cuda.externalDataDir = dirname(folder.onnxPath);
+        cuda.externalDataDir = externalDataFolder(folder.onnxPath);
         const session = await ModelSession.open(path, cuda, log, factory, (made) => ModelSession.checked(made, folder, () => readPreparedSignature(made.session, slots, path), note), (stage, cause) => {
           note = `the prepared graph did not ${stage} (${describeCause(cause)}); running the original graph`;
         });

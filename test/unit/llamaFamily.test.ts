@@ -6,7 +6,7 @@
 // of generation_config.json, an embedding larger than the tokenizer, FIM in each family's spelling.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -25,6 +25,7 @@ import {
 import { inverseFrequencies } from '../../scripts/model/llamaGraph';
 import { GhostwriterError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/logger';
+import { resolveModel } from '../../src/core/hub/index';
 import { createSnapshot } from '../../src/core/snapshot';
 import { adapterForModelType, parseModelConfig } from '../../src/inference/arch';
 import type { InferenceEngine } from '../../src/inference/engine';
@@ -35,6 +36,7 @@ import { rewriteForCache } from '../../src/inference/onnx/rewrite';
 import { ModelSession } from '../../src/inference/session';
 import { kvSlots } from '../../src/inference/signature';
 import { loadEngine, modelCopy, preparedCacheDir, repoRoot } from './helpers';
+import { HubStandIn } from './hubStandIn';
 import { argmax, engineAndSessions, expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap } from './modelChecks';
 
 // ---- published configs ---------------------------------------------------------------------------
@@ -249,6 +251,44 @@ describe('external data: the prepared graph keeps the weights where they are', f
       }
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('external data from the Hugging Face cache (symlinks into blobs/)', function () {
+  this.timeout(120_000);
+  let standIn: HubStandIn;
+  let cacheRoot: string;
+  before(async () => {
+    standIn = await new HubStandIn({ 'onnx-community/Tiny-Llama-External': { dir: await ensureModel('tiny-llama-external', { ...TINY_LLAMA, externalData: true }) } }).start();
+    cacheRoot = mkdtempSync(join(tmpdir(), 'ghostwriter-hf-'));
+  });
+  after(async () => {
+    await standIn?.close();
+    rmSync(cacheRoot, { recursive: true, force: true });
+  });
+
+  it('downloads model.onnx with model.onnx_data and runs it prepared, as the original graph computes it', async () => {
+    const resolved = await resolveModel({ source: 'onnx-community/Tiny-Llama-External', modelFile: 'fp32', endpoint: standIn.url, cacheRoot });
+    assert.equal(resolved.kind, 'hub');
+    const dir = resolved.dir;
+    assert.ok(lstatSync(join(dir, 'onnx', 'model.onnx_data')).isSymbolicLink(), 'the data file is a symlink into blobs/');
+    const prepared = mkdtempSync(join(tmpdir(), 'ghostwriter-prepared-'));
+    try {
+      const folder = await resolveModelFolder(dir, 'fp32');
+      const session = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { cacheDir: prepared });
+      const original = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
+      try {
+        // ONNX Runtime refuses a data file that resolves outside the folder it reads from: the
+        // prepared graph names the blob in blobs/ and reads from there.
+        assert.equal(session.prepared, true, session.prepareNote);
+        await expectSameSteps(session, original, [4299, 12900, 261, 15496], 'hub cache');
+      } finally {
+        await session.release();
+        await original.release();
+      }
+    } finally {
+      rmSync(prepared, { recursive: true, force: true });
     }
   });
 });

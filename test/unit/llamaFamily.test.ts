@@ -488,6 +488,21 @@ describe('exports as they ship: end tokens, a padded embedding, FIM per family',
     }
   });
 
+  it('node dist/cli.js complete decodes the generated llama folders (grouped-query, untied and tied, external data), as the engine does', async () => {
+    for (const c of CASES.filter((x) => x.opts.arch === 'llama')) {
+      const dir = await ensureModel(c.name, c.opts);
+      const answer = await cliJson(['--model', dir, '--prompt', PROMPTS[1], '--temperature', '0', '--max-new-tokens', '6', '--line-mode', 'none']);
+      const engine = await loadEngine(dir);
+      try {
+        const expected = await engine.complete(snap(PROMPTS[1]), options({ maxNewTokens: 6 }));
+        assert.deepEqual(answer.completions[0].tokenIds, expected.completions[0].tokenIds, c.label);
+        assert.equal(answer.completions[0].tokenIds.length, 6, c.label);
+      } finally {
+        await engine.release();
+      }
+    }
+  });
+
   it('a llama folder gets DeepSeek-Coder\'s layout: <｜fim▁begin｜> prefix <｜fim▁hole｜> suffix <｜fim▁end｜>', async () => {
     const dir = await ensureModel('tiny-llama-external', { ...TINY_LLAMA, externalData: true });
     const engine = await loadEngine(dir);

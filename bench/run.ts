@@ -1,7 +1,8 @@
 // `npm run bench`: builds, then measures our engine through the extension's own path
 // (EngineClient, CompletionService) against transformers.js on the same generated model, prints a
-// table and writes bench/results/latest.json. `--quick`: the tiny model, fewer reps (< 1 min).
-//   node out/bench/run.js [--quick] [--no-peer] [--variant fp32|int8]
+// table and writes bench/results/latest.json. `--quick`: the tiny model, fewer reps (< 1 min);
+// `--qwen2`: Qwen2.5-Coder-0.5B's shapes, bench/results/qwen2-0.5b.json.
+//   node out/bench/run.js [--quick | --qwen2] [--no-peer] [--variant fp32|int8]
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -10,7 +11,7 @@ import { DEFAULTS, type ModelFile } from '../src/core/config';
 import { loadTokenizer } from '../src/core/tokenizer';
 import { measureBandwidth, type BandwidthResult } from './bandwidth';
 import { BenchLog } from './client';
-import { FULL, QUICK, type BenchConfig } from './config';
+import { FULL, QUICK, QWEN2, type BenchConfig } from './config';
 import { PromptMaker, promptCorpus, replayFiles } from './corpus';
 import { int8Agreement, type Int8AgreementResult } from './int8Agreement';
 import { runPeer } from './peerRunner';
@@ -66,10 +67,10 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help')) {
-    console.log('usage: node out/bench/run.js [--quick] [--no-peer] [--variant fp32|int8]   (npm run bench [-- --quick])');
+    console.log('usage: node out/bench/run.js [--quick | --qwen2] [--no-peer] [--variant fp32|int8]   (npm run bench [-- --quick])');
     return;
   }
-  const cfg = args.includes('--quick') ? QUICK : FULL;
+  const cfg = args.includes('--quick') ? QUICK : args.includes('--qwen2') ? QWEN2 : FULL;
   const root = findRepoRoot();
   const started = performance.now();
   const logDir = join(root, '.cache', 'bench');
@@ -95,8 +96,9 @@ async function benchAll(cfg: BenchConfig, args: string[], root: string, runtime:
 
   const modelDir = await ensureModel(cfg.modelName, cfg.model);
   const tokenizer = await loadTokenizer(modelDir);
-  const modelConfig = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { n_positions: number; eos_token_id?: number };
-  const nPositions = modelConfig.n_positions;
+  const modelConfig = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { n_positions?: number; max_position_embeddings?: number; eos_token_id?: number };
+  // GPT-2's n_positions; the llama family's max_position_embeddings (Qwen2.5: 32768, so the sizes bound the prompts).
+  const nPositions = modelConfig.n_positions ?? modelConfig.max_position_embeddings ?? 1024;
   say(`model folder ${relative(root, modelDir)}`);
 
   // Probed at the start and at the end: a neighbour busy with memory for a while shows as a gap.
@@ -171,15 +173,7 @@ async function benchAll(cfg: BenchConfig, args: string[], root: string, runtime:
       variants[v.key] = { ...ours, peer: peerDone, ratios: ratios(ours, peerDone.status === 'ok' ? peerDone : undefined, cfg) };
     });
   }
-  let agreement: Int8AgreementResult | NotRun;
-  try {
-    agreement = await int8Agreement(cfg.model, cfg.modelName, { prompts: cfg.int8AgreementPrompts, promptTokens: 128, newTokens: cfg.decodeNewTokens });
-    const show = (a: Int8AgreementResult['reduced']) => `top-1 ${a.top1Agreeing}/${a.steps} steps, logits off by ${a.medianRelativeError} (median), ${a.tokensAgreeing} tokens before the first difference`;
-    say(`int8 vs fp32 greedy tokens (${agreement.int8Kernel}): ±64 weights ${show(agreement.reduced)}; ±127 weights ${show(agreement.full)}`);
-  } catch (err) {
-    agreement = { status: 'failed', reason: describe(err) };
-    say(`int8 agreement FAILED: ${describe(err)}`);
-  }
+  const agreement = await measureInt8Agreement(cfg, say);
   const bandwidthAtEnd = await probeBandwidth('end');
   const bandwidth = bandwidthAtStart.gbPerS >= bandwidthAtEnd.gbPerS ? bandwidthAtStart : bandwidthAtEnd;
   for (const f of finish) f(bandwidth.gbPerS);
@@ -221,6 +215,19 @@ async function benchAll(cfg: BenchConfig, args: string[], root: string, runtime:
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\n${renderTable(results)}\n`);
   say(`wrote ${cfg.output}`);
+}
+
+async function measureInt8Agreement(cfg: BenchConfig, say: (s: string) => void): Promise<Int8AgreementResult | NotRun> {
+  if (cfg.int8AgreementPrompts === 0) return { status: 'skipped', reason: `not measured in the ${cfg.mode} run` };
+  try {
+    const agreement = await int8Agreement(cfg.model, cfg.modelName, { prompts: cfg.int8AgreementPrompts, promptTokens: 128, newTokens: cfg.decodeNewTokens });
+    const show = (a: Int8AgreementResult['reduced']) => `top-1 ${a.top1Agreeing}/${a.steps} steps, logits off by ${a.medianRelativeError} (median), ${a.tokensAgreeing} tokens before the first difference`;
+    say(`int8 vs fp32 greedy tokens (${agreement.int8Kernel}): ±64 weights ${show(agreement.reduced)}; ±127 weights ${show(agreement.full)}`);
+    return agreement;
+  } catch (err) {
+    say(`int8 agreement FAILED: ${describe(err)}`);
+    return { status: 'failed', reason: describe(err) };
+  }
 }
 
 function notes(cfg: BenchConfig, nPositions: number): string[] {

@@ -94,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
     recentLog: () => log.recent(),
     downloads: () => models.downloads(),
     offers: () => models.offers(),
+    picks: () => models.picks(),
     statusBarText: () => statusBar.text,
   };
 }

@@ -19,8 +19,8 @@ export interface Gpt2Dims {
 }
 
 /** What a parameter is, so the caller can pick its initialisation. */
-/** lmHead: an untied output projection [n_embd, vocab] (CodeGen). */
-export type ParamRole = 'wte' | 'wpe' | 'matrix' | 'residualProjection' | 'lmHead' | 'gamma' | 'beta' | 'bias';
+/** lmHead: an untied output projection [n_embd, vocab] (CodeGen). attnBias: Qwen2's q/k/v biases (not zero, so their wiring shows). */
+export type ParamRole = 'wte' | 'wpe' | 'matrix' | 'residualProjection' | 'lmHead' | 'gamma' | 'beta' | 'bias' | 'attnBias';
 
 export interface ParamSpec {
   name: string;
@@ -212,6 +212,8 @@ export interface CacheSpec {
   shape(length: Dim): Dim[];
   /** The axis that grows with the sequence. */
   readonly seqAxis: number;
+  /** The cached tensors' element type; float32 unless the export declares float16 (model_fp16.onnx). */
+  readonly elemType?: DataTypeCode;
 }
 
 /**
@@ -222,7 +224,7 @@ export type DecoderBody = (ctx: Ctx, past: readonly string[], positions: Positio
 
 function branchGraph(name: string, cache: CacheSpec, length: Dim, body: (g: GraphBuilder, input: string) => string): GraphDef {
   const g = new GraphBuilder(name);
-  const outputs: ValueInfoDef[] = cache.slots.map(({ past }) => ({ name: body(g, past), elemType: FLOAT, shape: cache.shape(length) }));
+  const outputs: ValueInfoDef[] = cache.slots.map(({ past }) => ({ name: body(g, past), elemType: cache.elemType ?? FLOAT, shape: cache.shape(length) }));
   return { name, nodes: g.nodes, initializers: g.initializers, inputs: [], outputs };
 }
 
@@ -241,25 +243,25 @@ function selectPast(g: GraphBuilder, cache: CacheSpec): string[] {
   return outs;
 }
 
-function graphInputs(cache: CacheSpec, layout: ModelLayout): ValueInfoDef[] {
+function graphInputs(cache: CacheSpec, layout: ModelLayout, extra: readonly ValueInfoDef[]): ValueInfoDef[] {
   const inputs: ValueInfoDef[] = [
     { name: 'input_ids', elemType: INT64, shape: [BATCH, SEQ] },
     { name: 'attention_mask', elemType: INT64, shape: [BATCH, TOTAL] },
   ];
   if (layout !== 'legacy') inputs.push({ name: 'position_ids', elemType: INT64, shape: [BATCH, SEQ] });
-  for (const { past } of cache.slots) inputs.push({ name: past, elemType: FLOAT, shape: cache.shape(PAST) });
+  for (const { past } of cache.slots) inputs.push({ name: past, elemType: cache.elemType ?? FLOAT, shape: cache.shape(PAST) });
   if (layout === 'merged') inputs.push({ name: 'use_cache_branch', elemType: DataType.BOOL, shape: [1] });
-  return inputs;
+  return [...inputs, ...extra];
 }
 
 function graphOutputs(cache: CacheSpec, vocabSize: number): ValueInfoDef[] {
   const outputs: ValueInfoDef[] = [{ name: 'logits', elemType: FLOAT, shape: [BATCH, SEQ, vocabSize] }];
-  for (const { present } of cache.slots) outputs.push({ name: present, elemType: FLOAT, shape: cache.shape(TOTAL) });
+  for (const { present } of cache.slots) outputs.push({ name: present, elemType: cache.elemType ?? FLOAT, shape: cache.shape(TOTAL) });
   return outputs;
 }
 
-/** Inputs, outputs, positions, mask and (merged) the If node around an architecture's body. */
-export function buildDecoderGraph(name: string, dims: Gpt2Dims, layout: ModelLayout, cache: CacheSpec, weights: WeightFactory, body: DecoderBody): GraphDef {
+/** Inputs, outputs, positions, mask and (merged) the If node around an architecture's body; `extraInputs` after the cache's. */
+export function buildDecoderGraph(name: string, dims: Gpt2Dims, layout: ModelLayout, cache: CacheSpec, weights: WeightFactory, body: DecoderBody, extraInputs: readonly ValueInfoDef[] = []): GraphDef {
   validateDims(dims);
   const g = new GraphBuilder(name);
   const ctx: Ctx = { g, dims, weights };
@@ -269,7 +271,7 @@ export function buildDecoderGraph(name: string, dims: Gpt2Dims, layout: ModelLay
     name: `${name}_${layout}`,
     nodes: g.nodes,
     initializers: g.initializers,
-    inputs: graphInputs(cache, layout),
+    inputs: graphInputs(cache, layout, extraInputs),
     outputs: graphOutputs(cache, dims.vocabSize),
   };
 }

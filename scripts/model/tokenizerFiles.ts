@@ -16,6 +16,29 @@ export const GPT2_VOCAB_SIZE = 50257;
  */
 export const STARCODER_FIM_TOKENS: readonly string[] = ['<fim_prefix>', '<fim_middle>', '<fim_suffix>', '<fim_pad>'];
 
+/**
+ * Qwen2.5's special tokens after <|endoftext|>, in their order (Qwen/Qwen2.5-Coder-0.5B-Instruct
+ * tokenizer.json added_tokens: 151643 <|endoftext|>, 151644 <|im_start|>, 151645 <|im_end|>, …,
+ * 151659 <|fim_prefix|>, 151660 <|fim_middle|>, 151661 <|fim_suffix|>, 151662 <|fim_pad|>,
+ * 151663 <|repo_name|>, 151664 <|file_sep|>; the object and vision tokens between are left out).
+ * <|endoftext|> is GPT-2's own 50256 here.
+ */
+export const QWEN_SPECIAL_TOKENS: readonly string[] = ['<|im_start|>', '<|im_end|>', '<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>', '<|fim_pad|>', '<|repo_name|>', '<|file_sep|>'];
+
+/**
+ * DeepSeek-Coder's special tokens (deepseek-ai/deepseek-coder-1.3b-base tokenizer.json added_tokens:
+ * 32013 <｜begin▁of▁sentence｜>, 32014 <｜end▁of▁sentence｜>, 32015 <｜fim▁hole｜>, 32016 <｜fim▁begin｜>,
+ * 32017 <｜fim▁end｜>; fullwidth bars U+FF5C and U+2581 lower blocks, as spelled there).
+ */
+export const DEEPSEEK_SPECIAL_TOKENS: readonly string[] = ['<｜begin▁of▁sentence｜>', '<｜end▁of▁sentence｜>', '<｜fim▁hole｜>', '<｜fim▁begin｜>', '<｜fim▁end｜>'];
+
+/** Which special tokens a tokenizer names as its start and end (GPT-2: <|endoftext|> for both). */
+export interface TokenRoles {
+  readonly bos: string;
+  readonly eos: string;
+}
+const GPT2_ROLES: TokenRoles = { bos: EOS_TOKEN, eos: EOS_TOKEN };
+
 export interface TokenizerFiles {
   'tokenizer.json': unknown;
   'tokenizer_config.json': unknown;
@@ -99,17 +122,17 @@ function tokenizerJson(src: Gpt2BpeSource, added: readonly AddedToken[]): unknow
   };
 }
 
-function tokenizerConfig(modelMaxLength: number, added: readonly AddedToken[]): unknown {
+function tokenizerConfig(modelMaxLength: number, added: readonly AddedToken[], roles: TokenRoles): unknown {
   const extra = added.slice(1).map((t) => t.content);
   return {
     add_bos_token: false,
     add_prefix_space: false,
     added_tokens_decoder: Object.fromEntries(added.map(({ id, ...token }) => [String(id), token])),
     ...(extra.length > 0 ? { additional_special_tokens: extra } : {}),
-    bos_token: EOS_TOKEN,
+    bos_token: roles.bos,
     // The hub's GPT-2 says true, which rewrites " ." to "." on decode; code must round-trip exactly.
     clean_up_tokenization_spaces: false,
-    eos_token: EOS_TOKEN,
+    eos_token: roles.eos,
     errors: 'replace',
     model_max_length: modelMaxLength,
     pad_token: null,
@@ -118,17 +141,28 @@ function tokenizerConfig(modelMaxLength: number, added: readonly AddedToken[]): 
   };
 }
 
-/** `extraSpecial`: special tokens appended after the vocabulary (gpt_bigcode: STARCODER_FIM_TOKENS). */
-export function buildTokenizerFiles(repoRoot: string, modelMaxLength: number, extraSpecial: readonly string[] = []): TokenizerFiles {
+/**
+ * `extraSpecial`: special tokens appended after the vocabulary (gpt_bigcode: STARCODER_FIM_TOKENS);
+ * `roles`: which of them start and end a text (DeepSeek's own sentence tokens; else <|endoftext|>).
+ */
+export function buildTokenizerFiles(repoRoot: string, modelMaxLength: number, extraSpecial: readonly string[] = [], roles: TokenRoles = GPT2_ROLES): TokenizerFiles {
   const added = addedTokens(extraSpecial);
   return {
     'tokenizer.json': tokenizerJson(readGpt2Bpe(repoRoot), added),
-    'tokenizer_config.json': tokenizerConfig(modelMaxLength, added),
+    'tokenizer_config.json': tokenizerConfig(modelMaxLength, added, roles),
     'special_tokens_map.json': {
       ...(extraSpecial.length > 0 ? { additional_special_tokens: [...extraSpecial] } : {}),
-      bos_token: EOS_TOKEN,
-      eos_token: EOS_TOKEN,
+      bos_token: roles.bos,
+      eos_token: roles.eos,
       unk_token: EOS_TOKEN,
     },
   };
+}
+
+/** The id a special token of `extraSpecial` gets (GPT-2's <|endoftext|> keeps 50256). */
+export function specialTokenId(extraSpecial: readonly string[], token: string): number {
+  if (token === EOS_TOKEN) return EOS_TOKEN_ID;
+  const i = extraSpecial.indexOf(token);
+  if (i < 0) throw new Error(`${token} is not one of the added special tokens`);
+  return GPT2_VOCAB_SIZE + i;
 }

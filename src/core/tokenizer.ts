@@ -55,8 +55,12 @@ function wrap(tokenizer: Tokenizer, added: readonly AddedToken[], config: Record
   return {
     // Code is encoded as-is: no BOS, no post-processor additions, special tokens spelled out.
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
-    // Control tokens the model emits are not text.
-    decode: (ids) => tokenizer.decode(ids.filter((id) => !specialIds.has(id)), { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
+    // Control tokens the model emits are not text. None left (an end token sampled first, as a
+    // FIM model with an empty middle does) is the empty text: the tokenizer refuses an empty list.
+    decode: (ids) => {
+      const text = ids.filter((id) => !specialIds.has(id));
+      return text.length === 0 ? '' : tokenizer.decode(text, { skip_special_tokens: true, clean_up_tokenization_spaces: false });
+    },
     eosTokenId,
     size,
     specialTokenId: (name) => special.get(name),

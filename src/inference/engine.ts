@@ -12,7 +12,8 @@ import { CachePool } from './cachePool';
 import { ADAPTERS } from './arch';
 import { readCpuFeatures } from './cpuFeatures';
 import { cudaProviderInstalled } from './cuda';
-import { generate, meanLogprob, prefill, type Generation } from './generate';
+import { decodableOnly } from './decodableRows';
+import { generate, meanLogprob, prefill, type Generation, type StepModel } from './generate';
 import { int8KernelOf } from './int8Kernel';
 import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
@@ -50,17 +51,25 @@ export class InferenceEngine {
     /** From tokenizer_config.json, else config.json's eos_token_id. */
     private readonly eosTokenId: number | undefined,
     private readonly pool: CachePool,
+    /** Every end token generation_config.json and config.json list (Qwen2.5-Coder-Instruct: <|im_end|> and <|endoftext|>). */
+    listedEndIds: readonly number[],
   ) {
     // FIM comes from the tokenizer's special tokens (any family's spelling), not from the model's name.
     this.prompts = new PromptBuilder(tokenizer, { fimSpellings: ADAPTERS.flatMap((a) => a.fimTokens), startTokenId: eosTokenId });
     const fim = this.prompts.fim;
     // A FIM prompt's continuation is the middle: it ends at EOS or at a FIM control token.
-    this.endIds = fim ? fim.stop : [];
+    this.endIds = [...new Set([...listedEndIds, ...(fim ? fim.stop : [])])].filter((id) => id !== eosTokenId);
     if (fim) log.info(`fill-in-the-middle with ${fim.family}'s tokens (tokenizer.json: prefix ${fim.prefix}, suffix ${fim.suffix}, middle ${fim.middle})`);
+    // Rows past the tokenizer's last token (a padded embedding) are never sampled.
+    this.model = decodableOnly(session, tokenizer.size);
+    if (tokenizer.size < session.vocabSize) log.info(`the model has ${session.vocabSize} logits per token and the tokenizer ${tokenizer.size} tokens: the ${session.vocabSize - tokenizer.size} rows past it are never sampled`);
   }
 
+  /** The session with the logits the tokenizer cannot decode masked: what sampling runs. */
+  private readonly model: StepModel<SequenceCache>;
+
   private readonly prompts: PromptBuilder;
-  /** Control tokens that end a completion besides EOS (FIM's). */
+  /** Control tokens that end a completion besides EOS: the folder's other end tokens, FIM's. */
   private readonly endIds: readonly number[];
 
   static async load(options: EngineLoadOptions, log: Logger, factory?: SessionFactory): Promise<InferenceEngine> {
@@ -131,7 +140,7 @@ export class InferenceEngine {
     log.info(
       `loaded ${info.name} (${info.onnxPath}) on ${info.provider} (${providerWhy(options.executionProvider, info)}) in ${info.loadMs} ms: n_layer ${nLayer}, n_head ${nHead}, n_embd ${nEmbd}, n_positions ${nPositions}; ${session.prepareNote}; decode ${msPerToken.toFixed(1)} ms/token (${(1000 / msPerToken).toFixed(0)} tokens/s), prefill ${prefillMsPerToken.toFixed(2)} ms/token; KV pool budget ${(budget / 2 ** 20).toFixed(0)} MB`,
     );
-    return new InferenceEngine(session, tokenizer, info, log, tokenizer.eosTokenId ?? folder.config.eosTokenId, pool);
+    return new InferenceEngine(session, tokenizer, info, log, tokenizer.eosTokenId ?? folder.config.eosTokenId, pool, folder.endTokenIds);
   }
 
   encode(text: string): number[] {
@@ -142,9 +151,14 @@ export class InferenceEngine {
     return this.tokenizer.decode(ids);
   }
 
-  /** Last-position logits of `ids` run from scratch in a fresh cache: the reference for cached decoding. */
+  /** Last-position logits of `ids` run from scratch in a fresh cache: the reference for cached decoding (rows the tokenizer cannot decode masked, as sampling sees them). */
   async logitsWithoutCache(ids: readonly number[]): Promise<Float32Array> {
-    return this.session.forward(ids, this.session.newCache());
+    return this.model.forward(ids, this.session.newCache());
+  }
+
+  /** Rows of the logits that can be sampled: the tokenizer's size, at most the model's. */
+  get decodableRows(): number {
+    return Math.min(this.tokenizer.size, this.session.vocabSize);
   }
 
   /**
@@ -169,7 +183,7 @@ export class InferenceEngine {
     });
     if (signal?.aborted || prompt.ids.length === 0) return result([], 0, 0, 0);
     const t1 = Date.now();
-    const start = await prefill(this.session, cache, prompt.ids.slice(reused), signal);
+    const start = await prefill(this.model, cache, prompt.ids.slice(reused), signal);
     const prefillMs = Date.now() - t1;
     if (!start || options.prefillOnly) {
       this.pool.trim();
@@ -187,7 +201,7 @@ export class InferenceEngine {
       // Each sequence starts from the prompt's state: the previous one's tokens are dropped.
       cache.truncate(prompt.ids.length);
       const rng = seededRng(options.seed + i);
-      const gen = await generate(this.session, cache, start, {
+      const gen = await generate(this.model, cache, start, {
         params: options,
         stopping: stopping(),
         rng,
@@ -226,11 +240,11 @@ export class InferenceEngine {
       const all = [...c.sampled, ...extra];
       report(decode(all), growTo > c.sampled.length ? decode(all.slice(0, growTo)).length : 0);
     };
-    const logits = await this.session.forward([c.pending], c.cache);
+    const logits = await this.model.forward([c.pending], c.cache);
     const room = Math.min(c.options.lookAheadTokens ?? LOOK_AHEAD_TOKENS, this.info.nPositions - c.cache.length);
     if (signal.aborted || room <= 0) return send([]);
     const extra: number[] = [];
-    const gen = await generate(this.session, c.cache, logits, {
+    const gen = await generate(this.model, c.cache, logits, {
       params: c.options,
       stopping: [eos(this.eosTokenId), ...this.endIds.map(eos), maxNewTokens(room)],
       rng: c.rng,

@@ -5,6 +5,7 @@ import type { ModelFile } from '../core/config';
 import { GhostwriterError } from '../core/errors';
 import { readJson } from '../core/tokenizer';
 import { parseModelConfig } from './arch';
+import { readEndTokenIds } from './endTokens';
 import type { ModelConfig } from './arch/types';
 
 export type { ModelConfig } from './arch/types';
@@ -14,6 +15,8 @@ export interface ModelFolder {
   readonly name: string;
   readonly onnxPath: string;
   readonly config: ModelConfig;
+  /** Every end token generation_config.json and config.json list (endTokens.ts). */
+  readonly endTokenIds: readonly number[];
 }
 
 /** Candidate file names per choice, best first. Current exports name one model.onnx; older ones a merged decoder. */
@@ -33,9 +36,10 @@ export async function resolveModelFolder(dir: string, modelFile: ModelFile, onCp
   if (!(await exists(dir))) {
     throw new GhostwriterError('model-not-found', `The model folder ${dir} does not exist. Choose a folder with config.json, tokenizer.json and onnx/model.onnx.`, { file: dir });
   }
-  const config = parseConfig(await readJson(join(dir, 'config.json')), join(dir, 'config.json'));
+  const raw = await readJson(join(dir, 'config.json'));
+  const config = parseConfig(raw, join(dir, 'config.json'));
   const onnxPath = await pickOnnxFile(dir, modelFile === 'auto' && onCpu ? AUTO_ON_CPU : ONNX_CANDIDATES[modelFile], modelFile);
-  return { dir, name: basename(dir), onnxPath, config };
+  return { dir, name: basename(dir), onnxPath, config, endTokenIds: await readEndTokenIds(dir, raw) };
 }
 
 async function pickOnnxFile(dir: string, names: readonly string[], modelFile: ModelFile): Promise<string> {

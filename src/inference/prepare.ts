@@ -9,12 +9,13 @@ import { describeCause } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Int8Kernel } from './int8Kernel';
 import { encodeOnnxModel, parseModel, type OnnxModel } from './onnx/graph';
+import { externalDataKey, relocateExternalData } from './onnx/externalData';
 import { writeMessage } from './onnx/protoWriter';
 import { requantizeInt8Weights } from './onnx/requantize';
 import { rewriteForCache, type RewriteSpec } from './onnx/rewrite';
 
 /** Bump when the rewrite changes, so graphs prepared by an older version are not reused. */
-export const PREPARE_VERSION = 1;
+export const PREPARE_VERSION = 2;
 /** Prepared files kept; the least recently used go first. A GPT-2-small one is ~500 MB. */
 const MAX_PREPARED_FILES = 4;
 const INDEX = 'index.json';
@@ -44,7 +45,7 @@ export function defaultCacheDir(): string {
 export async function prepareGraph(onnxPath: string, spec: RewriteSpec, cacheDir: string, log: Logger, int8?: Int8Kernel): Promise<Prepared> {
   const t0 = Date.now();
   const fit = int8?.saturates === true;
-  const specKey = createHash('sha256').update(JSON.stringify(fit ? { ...spec, int8: 'fit 16-bit sums' } : spec)).digest('hex').slice(0, 12);
+  const specKey = createHash('sha256').update(JSON.stringify(fit ? { ...spec, int8: 'fit 16-bit sums' } : spec) + externalDataKey(onnxPath)).digest('hex').slice(0, 12);
   let bytes: Uint8Array | undefined;
   try {
     await mkdir(cacheDir, { recursive: true });
@@ -61,6 +62,7 @@ export async function prepareGraph(onnxPath: string, spec: RewriteSpec, cacheDir
     const target = join(cacheDir, fileName(hash, specKey));
     if (!(await touch(target))) {
       const model = parseModel(bytes);
+      relocateExternalData(model, onnxPath);
       const result = rewriteForCache(model, spec);
       const fitted = fit ? fitInt8(model, int8!) : '';
       await writeAtomically(target, model);
@@ -91,6 +93,7 @@ async function fittedOriginal(onnxPath: string, bytes: Uint8Array, int8: Int8Ker
     const model = parseModel(bytes);
     const fitted = fitInt8(model, int8);
     if (!fitted) return { path: undefined, note };
+    relocateExternalData(model, onnxPath);
     const hash = createHash('sha256').update(bytes).digest('hex');
     const original = join(cacheDir, fileName(hash, `${specKey}-original`));
     if (!(await touch(original))) await writeAtomically(original, model);

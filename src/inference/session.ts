@@ -14,6 +14,8 @@ import { halfArrayToFloat32 } from './float16';
 import type { Int8Kernel } from './int8Kernel';
 import type { ModelFolder } from './model';
 import type { KvSlot } from './onnx/rewrite';
+import { externalDataFolder } from './onnx/externalData';
+import { NUM_LOGITS_TO_KEEP } from './onnx/rewrite';
 import { defaultCacheDir, prepareGraph } from './prepare';
 import { channelsOf, SequenceCache, type CacheLayout, type KvArray } from './sequenceCache';
 import { readPreparedSignature, readSignature, type IoSignature } from './signature';
@@ -58,6 +60,12 @@ export class Int8UnsafeError extends GhostwriterError {}
 /** The load's one CUDA attempt: once CUDA failed, the other graph (prepared, original) goes to the CPU too. */
 interface CudaAttempt {
   readonly wanted: ExecutionProvider;
+  /**
+   * The folder where the graph's external data (model.onnx_data) lies. The prepared graph sits in
+   * the cache but keeps the original's references: ONNX Runtime refuses a location outside the
+   * loaded file's folder (absolute, or through ..), so it is told the original's folder instead.
+   */
+  externalDataDir?: string;
   failure: CudaFailure | undefined;
   reported: boolean;
 }
@@ -98,6 +106,7 @@ export class ModelSession {
       original = prepared.original ?? original;
       if (prepared.path) {
         const path = prepared.path;
+        cuda.externalDataDir = externalDataFolder(folder.onnxPath);
         const session = await ModelSession.open(path, cuda, log, factory, (made) => ModelSession.checked(made, folder, () => readPreparedSignature(made.session, slots, path), note), (stage, cause) => {
           note = `the prepared graph did not ${stage} (${describeCause(cause)}); running the original graph`;
         });
@@ -105,6 +114,8 @@ export class ModelSession {
         log.warn(`${folder.onnxPath}: ${note}`);
       }
     }
+    // A fitted copy of the original lives in the cache: its external data, if any, is read from the model's folder.
+    cuda.externalDataDir = original === folder.onnxPath ? undefined : externalDataFolder(folder.onnxPath);
     const session = await ModelSession.open(original, cuda, log, factory, (made) => ModelSession.checked(made, folder, () => readSignature(made.session, folder.config, original), note), (_stage, cause) => {
       throw cause;
     });
@@ -193,7 +204,7 @@ export class ModelSession {
     } catch (cause) {
       throw new GhostwriterError('inference-failed', `The model failed to run: ${describeCause(cause)}`, { cause });
     }
-    const logits = this.lastLogits(outputs['logits'] as ort.Tensor, sig.prepared ? 1 : ids.length);
+    const logits = this.lastLogits(outputs['logits'] as ort.Tensor, sig.prepared || sig.hasNumLogitsToKeep ? 1 : ids.length);
     const fresh = sig.presentNames.map((name, i) => {
       const data = kvData(outputs[name] as ort.Tensor);
       return sig.prepared ? data : newPositionsOf(data, sig.slots[i], cache.length, ids.length);
@@ -217,6 +228,7 @@ export class ModelSession {
     if (sig.hasPositionIds) {
       feeds['position_ids'] = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(past + i)), [1, n]);
     }
+    if (sig.hasNumLogitsToKeep) feeds[NUM_LOGITS_TO_KEEP] = new ort.Tensor('int64', BigInt64Array.of(1n), []);
     if (sig.hasUseCacheBranch) {
       feeds['use_cache_branch'] = new ort.Tensor('bool', new Uint8Array([past > 0 ? 1 : 0]), [1]);
     }
@@ -280,22 +292,24 @@ function newPositionsOf(present: KvArray, slot: KvSlot, past: number, n: number)
  * no memory arena no faster and more memory; no weight prepacking 160 MB less memory (fp32) but
  * ~20% slower decoding.
  */
-function sessionOptions(provider: ActiveProvider): ort.InferenceSession.SessionOptions {
-  return { executionProviders: [provider], graphOptimizationLevel: 'all' };
+function sessionOptions(provider: ActiveProvider, externalDataDir: string | undefined): ort.InferenceSession.SessionOptions {
+  // ONNX Runtime's session option kOrtSessionOptionsModelExternalInitializersFileFolderPath.
+  const extra = externalDataDir ? { extra: { session: { model_external_initializers_file_folder_path: externalDataDir } } } : {};
+  return { executionProviders: [provider], graphOptimizationLevel: 'all', ...extra };
 }
 
 /** CUDA when it was asked for and has not failed in this load, else (or when it fails now) the CPU. */
 async function createWithFallback(path: string, cuda: CudaAttempt, log: Logger, factory: SessionFactory): Promise<Made> {
   if (cuda.wanted !== 'cpu' && !cuda.failure) {
     try {
-      return { session: await factory(path, sessionOptions('cuda')), provider: 'cuda', failure: undefined };
+      return { session: await factory(path, sessionOptions('cuda', cuda.externalDataDir)), provider: 'cuda', failure: undefined };
     } catch (cause) {
       cuda.failure = classifyCudaFailure(describeCause(cause));
       report(cuda, log);
     }
   }
   try {
-    return { session: await factory(path, sessionOptions('cpu')), provider: 'cpu', failure: cuda.wanted === 'cpu' ? undefined : cuda.failure };
+    return { session: await factory(path, sessionOptions('cpu', cuda.externalDataDir)), provider: 'cpu', failure: cuda.wanted === 'cpu' ? undefined : cuda.failure };
   } catch (cause) {
     throw new GhostwriterError('model-invalid', `ONNX Runtime could not load ${path}: ${describeCause(cause)}`, { cause, file: path });
   }

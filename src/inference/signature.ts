@@ -3,7 +3,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { GhostwriterError } from '../core/errors';
 import { archOf } from './arch';
 import type { ModelConfig } from './model';
-import { PREPARED, type KvSlot } from './onnx/rewrite';
+import { NUM_LOGITS_TO_KEEP, PREPARED, type KvSlot } from './onnx/rewrite';
 import { channelsOf, type KvDtype } from './sequenceCache';
 
 export interface IoSignature {
@@ -13,6 +13,8 @@ export interface IoSignature {
   readonly hasPositionIds: boolean;
   /** decoder_model_merged.onnx chooses its branch from this bool input. */
   readonly hasUseCacheBranch: boolean;
+  /** The graph takes num_logits_to_keep (fed 1: only the last position's logits come back). */
+  readonly hasNumLogitsToKeep: boolean;
   /** Graph input / output names, one per cached tensor, in slot order. */
   readonly pastNames: readonly string[];
   readonly presentNames: readonly string[];
@@ -40,6 +42,7 @@ export function readPreparedSignature(session: SessionShape, slots: readonly KvS
     prepared: true,
     hasPositionIds: session.inputNames.includes('position_ids'),
     hasUseCacheBranch: false,
+    hasNumLogitsToKeep: false,
     pastNames,
     presentNames,
     slots,
@@ -69,7 +72,7 @@ export function readSignature(session: SessionShape, config: ModelConfig, onnxPa
   }
   for (const { past } of slots) if (!inputs.has(past)) throw refuse(`config.json says n_layer ${config.nLayer}, but the graph has no input "${past}".`);
   for (const { present } of slots) if (!outputs.has(present)) throw refuse(`config.json says n_layer ${config.nLayer}, but the graph has no output "${present}".`);
-  const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', ...slots.map((s) => s.past)]);
+  const known = new Set(['input_ids', 'attention_mask', 'position_ids', 'use_cache_branch', NUM_LOGITS_TO_KEEP, ...slots.map((s) => s.past)]);
   const unknown = [...inputs].filter((n) => !known.has(n));
   if (unknown.length > 0) throw refuse(`unknown input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} (config.json says n_layer ${config.nLayer}).`);
 
@@ -82,6 +85,7 @@ export function readSignature(session: SessionShape, config: ModelConfig, onnxPa
     prepared: false,
     hasPositionIds: inputs.has('position_ids'),
     hasUseCacheBranch: inputs.has('use_cache_branch'),
+    hasNumLogitsToKeep: inputs.has(NUM_LOGITS_TO_KEEP),
     pastNames: slots.map((s) => s.past),
     presentNames: slots.map((s) => s.present),
     slots,

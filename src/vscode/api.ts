@@ -38,6 +38,12 @@ export interface OfferRecord {
   readonly accept: { readonly command: string; readonly args: readonly unknown[] };
 }
 
+/** A model list Choose Model showed (its first picker): each item as the user saw it. */
+export interface PickRecord {
+  readonly title: string;
+  readonly items: readonly { readonly label: string; readonly description?: string; readonly detail?: string }[];
+}
+
 export interface GhostwriterApi {
   state(): EngineState;
   /** Resolves on the next state whose kind is in `kinds` (at once when the current one is). */
@@ -50,6 +56,8 @@ export interface GhostwriterApi {
   downloads(): readonly DownloadRecord[];
   /** Models offered in notifications in this session, newest last. */
   offers(): readonly OfferRecord[];
+  /** Model lists Choose Model showed in this session, newest last. */
+  picks(): readonly PickRecord[];
   /** The status bar item's text as shown now. */
   statusBarText(): string;
 }

@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelFile, Settings } from '../core/config';
 import type { EngineState } from '../core/engineState';
+import type { PickRecord } from './api';
 import {
   CATALOG,
   catalogEntry,
   defaultVariant,
+  describeLanguages,
   describeVariant,
   downloadedVariants,
   loadable,
@@ -45,6 +47,8 @@ export interface ChooseModelDeps {
   readonly onCpu: () => boolean;
   /** The Hugging Face cache folder, to mark what is downloaded (read with no network). */
   readonly cacheRoot: () => string;
+  /** Every model list shown, for the API. */
+  readonly recordPick?: (pick: PickRecord) => void;
 }
 
 /** With a ModelChoice argument (from tests, the first-run offer or other extensions) the pickers are skipped. */
@@ -83,7 +87,7 @@ async function pickModel(deps: ChooseModelDeps): Promise<string | undefined> {
     catalog.push({
       label: entry.repoId,
       description: marks.join(' · '),
-      detail: `${entry.parameters} parameters · ${entry.summary}${loadable(entry) ? '' : ` · ${entry.modelType}: not supported by this build yet`}`,
+      detail: `${entry.parameters} parameters · ${describeLanguages(entry)} · ${entry.summary}${loadable(entry) ? '' : ` · ${entry.modelType}: not supported by this build yet`}`,
       modelPath: entry.repoId,
     });
   }
@@ -97,7 +101,9 @@ async function pickModel(deps: ChooseModelDeps): Promise<string | undefined> {
     { label: '$(folder-opened) Browse…', description: 'a folder with config.json, tokenizer.json and onnx/model.onnx', action: 'browse' },
     { label: '$(cloud) Hub repo id…', description: 'owner/name[@revision] of a GPT-2-family ONNX export', action: 'hub' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Ghostwriter: Choose Model', placeHolder: 'A model from the Hugging Face hub, or a model folder', matchOnDetail: true });
+  const title = 'Ghostwriter: Choose Model';
+  deps.recordPick?.({ title, items: items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map(({ label, description, detail }) => ({ label, description, detail })) });
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'A model from the Hugging Face hub, or a model folder', matchOnDetail: true });
   if (!picked) return undefined;
   if (picked.modelPath) return picked.modelPath;
   if (picked.action === 'hub') {

@@ -1,10 +1,12 @@
 // The first run: with no model chosen, one notification offers the catalog model recommended for
 // this machine ("Download Xenova/gpt2 (int8, 283 MB) and start?"), with Choose another… and Not
 // now. It comes once (remembered in globalState); the status bar item offers it again later.
+import { availableParallelism, freemem } from 'node:os';
 import * as vscode from 'vscode';
 import type { Settings } from '../core/config';
 import { enabledAnywhere } from '../core/enablement';
-import { defaultVariant, describeVariant, recommendedEntry, type CatalogEntry, type CatalogVariant } from '../core/hub/catalog';
+import { describeVariant } from '../core/hub/catalog';
+import { recommend, type Machine, type Recommendation } from '../core/hub/recommend';
 import type { OfferRecord } from './api';
 import { COMMANDS } from './commandIds';
 
@@ -20,15 +22,19 @@ export interface FirstRunDeps {
   readonly record: (offer: OfferRecord) => void;
 }
 
-export function recommendation(onCpu: boolean): { entry: CatalogEntry; variant: CatalogVariant } {
-  const entry = recommendedEntry(onCpu);
-  return { entry, variant: defaultVariant(entry, onCpu) };
+/** This machine as the recommendation reads it: CUDA usable or not, its cores, its free memory now. */
+export function thisMachine(onCpu: boolean): Machine {
+  return { gpu: !onCpu, cores: availableParallelism(), freeBytes: freemem() };
 }
 
-/** Shows the offer; accepting downloads the model and loads it (no window reload). */
+export function recommendation(onCpu: boolean): Recommendation {
+  return recommend(thisMachine(onCpu));
+}
+
+/** Shows the offer, with why this model for this machine; accepting downloads the model and loads it (no window reload). */
 export async function offerModel(deps: FirstRunDeps): Promise<void> {
-  const { entry, variant } = recommendation(deps.onCpu());
-  const message = `Ghostwriter: Download ${entry.repoId} (${describeVariant(entry, variant)}) and start?`;
+  const { entry, variant, why } = recommendation(deps.onCpu());
+  const message = `Ghostwriter: Download ${entry.repoId} (${describeVariant(entry, variant)}) and start? Recommended for this machine (${why}).`;
   const actions = [OFFER_ACTIONS.accept, OFFER_ACTIONS.other, OFFER_ACTIONS.later];
   const accept = { command: COMMANDS.downloadModel, args: [{ repoId: entry.repoId, modelFile: variant.modelFile }] };
   deps.record({ message, actions, accept });

@@ -10,7 +10,7 @@ import { hubCacheRoot } from '../core/hub/index';
 import type { Logger } from '../core/logger';
 import { createModelSourceResolver, runsOnCpu } from '../core/modelSource';
 import { cudaProviderInstalled } from '../inference/cuda';
-import type { DownloadRecord, OfferRecord } from './api';
+import type { DownloadRecord, OfferRecord, PickRecord } from './api';
 import { COMMANDS } from './commandIds';
 import { chooseModel, type ChooseModelDeps, type ModelChoice } from './commands';
 import { saveModelChoice } from './config';
@@ -27,6 +27,7 @@ export interface ModelFeatures {
   firstRun(): Promise<void>;
   downloads(): readonly DownloadRecord[];
   offers(): readonly OfferRecord[];
+  picks(): readonly PickRecord[];
 }
 
 /** A load that failed for want of a token may work with the new one. */
@@ -62,8 +63,13 @@ export function registerModelFeatures(
     withProgress: (title, work) => ui.withProgress(title, work),
     onCpu: () => onCpu(),
     cacheRoot: () => hubCacheRoot(),
+    recordPick: (p) => {
+      picks.push(p);
+      if (picks.length > 20) picks.shift();
+    },
   };
   const offers: OfferRecord[] = [];
+  const picks: PickRecord[] = [];
   const firstRunDeps: FirstRunDeps = { state: context.globalState, settings, onCpu: () => onCpu(), record: (o) => offers.push(o) };
   const tokenDeps: TokenDeps = {
     secrets: context.secrets,
@@ -92,5 +98,6 @@ export function registerModelFeatures(
     firstRun: () => maybeOfferFirstRun(firstRunDeps),
     downloads: () => ui.history(),
     offers: () => [...offers],
+    picks: () => [...picks],
   };
 }

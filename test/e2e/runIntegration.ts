@@ -4,12 +4,12 @@
 // through window.codeAutomationExit. Also prepares the suite's fixtures (models, workspace),
 // which the test-electron runner reuses. A second session, the first run, starts with no model
 // chosen and the hub stand-in (test/unit/hubStandIn.ts) serving the tiny model under the catalog's
-// repo ids, with HF_HUB_CACHE in a temp folder.
+// repo ids (a generated qwen2 under the Qwen ones), with HF_HUB_CACHE in a temp folder.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
-import { ensureModel, TINY, TINY_B } from '../../scripts/model/generate';
+import { ensureModel, TINY, TINY_B, TINY_QWEN2 } from '../../scripts/model/generate';
 import { CATALOG } from '../../src/core/hub/catalog';
 import { HubStandIn } from '../unit/hubStandIn';
 import { BLOCK_PLACES, FILL_PLACES } from '../integration/suite/fimPlaces';
@@ -33,7 +33,7 @@ export interface Fixtures {
  * of the gpt_bigcode (FIM) model that write known text at the suite's places, a workspace.
  */
 export async function prepareFixtures(): Promise<Fixtures> {
-  const [tiny, tinyB] = await Promise.all([ensureModel('tiny', TINY), ensureModel('tiny-b', TINY_B)]);
+  const [tiny, tinyB, qwen2] = await Promise.all([ensureModel('tiny', TINY), ensureModel('tiny-b', TINY_B), ensureModel('tiny-qwen2', TINY_QWEN2)]);
   const fill = await firstScriptedFimModel(FILL_PLACES);
   const block = await firstScriptedFimModel(BLOCK_PLACES);
   const tmp = mkdtempSync(join(tmpdir(), 'ghostwriter-fixtures-'));
@@ -43,7 +43,7 @@ export async function prepareFixtures(): Promise<Fixtures> {
   const workspace = join(tmp, 'workspace');
   mkdirSync(workspace, { recursive: true });
   const scripted = (s: typeof fill) => ({ model: s.dir, prefix: s.place.prefix, suffix: s.place.suffix });
-  const config: SuiteConfig = { models: { tiny, tinyB, broken }, fim: { fill: scripted(fill), block: scripted(block) } };
+  const config: SuiteConfig = { models: { tiny, tinyB, broken, qwen2 }, fim: { fill: scripted(fill), block: scripted(block) } };
   const configFile = join(tmp, 'suite-config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   return {
@@ -88,12 +88,13 @@ const SUITE_TOKEN = 'hf_ghostwriterSuiteToken0123456789';
 
 /**
  * The first run: no model in the settings, ghostwriter.hubEndpoint at the hub stand-in (every
- * catalog repo id serves the tiny model; owner/gated needs a token), HF_HUB_CACHE in a temp folder.
+ * catalog repo id serves the tiny model, a qwen2 entry the generated qwen2; owner/gated needs a
+ * token), HF_HUB_CACHE in a temp folder.
  */
 export async function runFirstRunIntegration(install: Install, fixtures: Fixtures): Promise<IntegrationResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'ghostwriter-first-run-'));
   const standIn = await new HubStandIn({
-    ...Object.fromEntries(CATALOG.map((e) => [e.repoId, { dir: fixtures.config.models.tiny }])),
+    ...Object.fromEntries(CATALOG.map((e) => [e.repoId, { dir: e.modelType === 'qwen2' ? fixtures.config.models.qwen2 : fixtures.config.models.tiny }])),
     'owner/gated': { dir: fixtures.config.models.tiny, gated: true },
   }).start();
   try {

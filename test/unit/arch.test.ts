@@ -66,7 +66,7 @@ const refusal = (f: () => unknown): GhostwriterError => {
 
 describe('architecture registry (src/inference/arch)', () => {
   it('maps each model_type to its adapter; no model_type means gpt2', () => {
-    assert.deepEqual(supportedModelTypes(), ['gpt2', 'codegen', 'gpt_bigcode']);
+    assert.deepEqual(supportedModelTypes(), ['gpt2', 'codegen', 'gpt_bigcode', 'qwen2', 'llama']);
     for (const type of supportedModelTypes()) assert.ok(adapterForModelType(type)?.modelTypes.includes(type), type);
     assert.equal(resolveAdapter({ n_layer: 1 }, 'config.json').name, 'gpt2');
     assert.equal(resolveAdapter({ model_type: null }, 'config.json').name, 'gpt2');
@@ -76,10 +76,10 @@ describe('architecture registry (src/inference/arch)', () => {
   });
 
   it('refuses an unknown model_type, naming it and the supported ones', () => {
-    const err = refusal(() => parseModelConfig({ ...GPT2, model_type: 'llama' }, '/m/config.json'));
+    const err = refusal(() => parseModelConfig({ ...GPT2, model_type: 'mistral' }, '/m/config.json'));
     assert.equal(err.code, 'model-invalid');
     assert.equal(err.file, '/m/config.json');
-    assert.match(err.message, /model_type "llama", which Ghostwriter does not support; supported model types: gpt2, codegen, gpt_bigcode/);
+    assert.match(err.message, /model_type "mistral", which Ghostwriter does not support; supported model types: gpt2, codegen, gpt_bigcode, qwen2, llama/);
     assert.match(refusal(() => parseModelConfig({ ...GPT2, model_type: 7 }, 'c.json')).message, /model_type 7/);
   });
 

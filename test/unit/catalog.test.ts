@@ -8,26 +8,36 @@ import {
   CATALOG,
   catalogEntry,
   defaultVariant,
+  describeLanguages,
   describeVariant,
   downloadedVariants,
   ENGINE_MODEL_TYPES,
   formatSize,
-  recommendedEntry,
   variantByModelFile,
 } from '../../src/core/hub/catalog';
 import { onnxCandidates } from '../../src/core/hub/files';
+import { CORES_FOR_LARGE, recommend, RUNTIME_OVERHEAD } from '../../src/core/hub/recommend';
 import { parseRepoId, resolveModel } from '../../src/core/hub/index';
 import { supportedModelTypes } from '../../src/inference/arch/index';
 import { tinyModel } from './helpers';
 import { HubStandIn } from './hubStandIn';
 
-const ALL_TYPES = ['gpt2', 'codegen', 'gpt_bigcode'];
+const ALL_TYPES = ['gpt2', 'codegen', 'gpt_bigcode', 'qwen2', 'llama'];
 
 describe('the model catalog', () => {
-  it('has the four GPT-2-family exports, each a valid repo id with distinct variants', () => {
+  it('has the GPT-2-family exports and the multi-language code models, each a valid repo id with distinct variants', () => {
     assert.deepEqual(
       CATALOG.map((e) => e.repoId),
-      ['Xenova/gpt2', 'Xenova/distilgpt2', 'Xenova/codegen-350M-mono', 'Xenova/tiny_starcoder_py'],
+      [
+        'Xenova/gpt2',
+        'Xenova/distilgpt2',
+        'Xenova/codegen-350M-mono',
+        'Xenova/tiny_starcoder_py',
+        'onnx-community/Qwen2.5-Coder-0.5B-Instruct',
+        'onnx-community/Qwen2.5-Coder-1.5B',
+        'Xenova/deepseek-coder-1.3b-base',
+        'Xenova/starcoderbase-1b',
+      ],
     );
     for (const entry of CATALOG) {
       assert.deepEqual(parseRepoId(entry.repoId), { repoId: entry.repoId });
@@ -43,9 +53,10 @@ describe('the model catalog', () => {
       for (const v of entry.variants) {
         assert.equal(v.modelFile, { int8: 'quantized', fp16: 'fp16', fp32: 'fp32' }[v.kind]);
         assert.ok(onnxCandidates(v.modelFile, true).includes(v.file), `${entry.repoId} ${v.kind}: ${v.file} is not a ${v.modelFile} candidate`);
-        assert.ok(v.bytes > 10e6 && v.bytes < 5e9, `${entry.repoId} ${v.kind}: ${v.bytes}`);
+        assert.ok(v.bytes > 10e6 && v.bytes < 7e9, `${entry.repoId} ${v.kind}: ${v.bytes}`);
       }
-      assert.ok(entry.extraBytes > 1e6 && entry.extraBytes < 5e6);
+      // Qwen's tokenizer.json is about 7 MB (151,665 tokens).
+      assert.ok(entry.extraBytes > 1e6 && entry.extraBytes < 1e7);
     }
   });
 
@@ -54,14 +65,46 @@ describe('the model catalog', () => {
     for (const entry of CATALOG) assert.ok(ENGINE_MODEL_TYPES.includes(entry.modelType), `${entry.repoId}: ${entry.modelType}`);
   });
 
-  it('recommends a code model: TinyStarCoder on the CPU, CodeGen on CUDA; GPT-2 where only it loads', () => {
-    assert.equal(recommendedEntry(true).repoId, 'Xenova/tiny_starcoder_py');
-    assert.equal(recommendedEntry(false).repoId, 'Xenova/codegen-350M-mono');
-    assert.equal(recommendedEntry(true, ['gpt2']).repoId, 'Xenova/gpt2');
-    assert.equal(recommendedEntry(false, ['gpt2']).repoId, 'Xenova/gpt2');
-    assert.equal(recommendedEntry(true, ALL_TYPES).repoId, 'Xenova/tiny_starcoder_py');
-    assert.equal(recommendedEntry(false, ALL_TYPES).repoId, 'Xenova/codegen-350M-mono');
-    assert.equal(recommendedEntry(true, []).repoId, 'Xenova/gpt2', 'the first entry when nothing matches');
+  it('says which languages each entry knows; a one-language model says so', () => {
+    assert.equal(describeLanguages(catalogEntry('Xenova/tiny_starcoder_py')!), 'Python only');
+    assert.equal(describeLanguages(catalogEntry('Xenova/codegen-350M-mono')!), 'Python only');
+    assert.equal(describeLanguages(catalogEntry('Xenova/gpt2')!), 'English text, not code');
+    assert.match(describeLanguages(catalogEntry('onnx-community/Qwen2.5-Coder-0.5B-Instruct')!), /^many programming languages \(JavaScript, TypeScript, Python, .*…\)$/);
+    assert.match(describeLanguages(catalogEntry('Xenova/starcoderbase-1b')!), /^80\+ programming languages/);
+    for (const entry of CATALOG) assert.ok(describeLanguages(entry).length > 0);
+  });
+
+  describe('the recommendation, from the machine', () => {
+    const GB = 1e9;
+    const qwen05 = catalogEntry('onnx-community/Qwen2.5-Coder-0.5B-Instruct')!;
+    const qwen15 = catalogEntry('onnx-community/Qwen2.5-Coder-1.5B')!;
+    it('a CPU with few cores: Qwen2.5-Coder 0.5B int8, saying why', () => {
+      const r = recommend({ gpu: false, cores: 4, freeBytes: 8 * GB });
+      assert.equal(r.entry.repoId, qwen05.repoId);
+      assert.equal(r.variant.kind, 'int8');
+      assert.match(r.why, /^no GPU, 4 cores, 8 GB free: the 0\.5B answers quickly on 4 cores \(the 1\.5B wants 8 or more\); many programming languages/);
+    });
+    it('many cores and the memory for it: the 1.5B int8; a GPU: the 1.5B on it', () => {
+      const cpu = recommend({ gpu: false, cores: CORES_FOR_LARGE, freeBytes: 8 * GB });
+      assert.deepEqual([cpu.entry.repoId, cpu.variant.kind], [qwen15.repoId, 'int8']);
+      assert.match(cpu.why, /8 cores keep up with the 1\.5B's int8 file/);
+      const gpu = recommend({ gpu: true, cores: 2, freeBytes: 8 * GB });
+      assert.deepEqual([gpu.entry.repoId, gpu.variant.kind], [qwen15.repoId, 'fp16']);
+      assert.match(gpu.why, /^a GPU, 2 cores, 8 GB free: the GPU runs the 1\.5B fast/);
+    });
+    it('free memory decides: the 1.5B only where its variant fits, then the 0.5B, then a small model that says it is Python only', () => {
+      const int8Of = (e: typeof qwen05) => e.variants.find((v) => v.kind === 'int8')!.bytes * RUNTIME_OVERHEAD;
+      assert.equal(recommend({ gpu: false, cores: 16, freeBytes: int8Of(qwen15) - 1 }).entry.repoId, qwen05.repoId);
+      assert.equal(recommend({ gpu: false, cores: 16, freeBytes: int8Of(qwen15) }).entry.repoId, qwen15.repoId);
+      const tight = recommend({ gpu: false, cores: 2, freeBytes: int8Of(qwen05) - 1 });
+      assert.equal(tight.entry.repoId, 'Xenova/tiny_starcoder_py');
+      assert.match(tight.why, /need more free memory; this one fits \(Python only\)/);
+      assert.equal(recommend({ gpu: false, cores: 2, freeBytes: 1e6 }).entry.repoId, 'Xenova/distilgpt2');
+    });
+    it('only what the engine loads', () => {
+      assert.equal(recommend({ gpu: false, cores: 4, freeBytes: 8 * GB }, ['gpt2', 'gpt_bigcode']).entry.repoId, 'Xenova/tiny_starcoder_py');
+      assert.equal(recommend({ gpu: false, cores: 4, freeBytes: 8 * GB }, ['gpt2']).entry.repoId, 'Xenova/distilgpt2');
+    });
   });
 
   it('the default variant: int8 on the CPU, fp16 (else fp32) on CUDA', () => {

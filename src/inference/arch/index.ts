@@ -4,11 +4,12 @@ import { GhostwriterError } from '../../core/errors';
 import { codegen } from './codegen';
 import { gpt2 } from './gpt2';
 import { gptBigcode } from './gptBigcode';
+import { llama, qwen2 } from './llama';
 import type { ArchAdapter, ModelConfig, RawConfig } from './types';
 
 export type { ArchAdapter, FimTokenNames, ModelConfig, RawConfig } from './types';
 
-export const ADAPTERS: readonly ArchAdapter[] = [gpt2, codegen, gptBigcode];
+export const ADAPTERS: readonly ArchAdapter[] = [gpt2, codegen, gptBigcode, qwen2, llama];
 
 /** Exports from before model_type was written (and hand-made GPT-2 folders) are GPT-2. */
 const DEFAULT_MODEL_TYPE = 'gpt2';

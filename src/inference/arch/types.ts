@@ -13,6 +13,8 @@ export interface ModelConfig {
   /** Heads that have their own keys and values: n_head, or 1 with multi-query attention. */
   readonly kvHeads: number;
   readonly nEmbd: number;
+  /** Channels of one head where config.json gives them (head_dim); else nEmbd / nHead. */
+  readonly headDim?: number;
   readonly nPositions: number;
   readonly vocabSize: number;
   readonly eosTokenId: number | undefined;
@@ -32,6 +34,8 @@ export interface FimTokenNames {
   readonly middle: string;
   readonly suffix: string;
   readonly pad?: string;
+  /** A token that ends the middle besides EOS, for families that have one. */
+  readonly end?: string;
 }
 
 export interface ArchAdapter {

@@ -14,6 +14,13 @@ export interface TensorDef {
   dims: readonly number[];
   /** Little-endian element bytes. */
   raw: Uint8Array;
+  /**
+   * Where the bytes live instead, in a file beside the model (ONNX external data: TensorProto
+   * data_location EXTERNAL with location/offset/length entries, as `onnx.save_model(...,
+   * save_as_external_data=True)` and Optimum's model.onnx + model.onnx_data write it). The
+   * caller writes `raw` at `offset` of that file.
+   */
+  external?: { readonly location: string; readonly offset: number };
 }
 
 /** A dimension: a fixed size, or a symbolic name (dim_param) for a dynamic one. */
@@ -181,7 +188,14 @@ export function encodeTensor(t: TensorDef): Message {
   }
   const m = new Message();
   if (t.dims.length > 0) m.packedInts(1, t.dims);
-  return m.int(2, t.dataType).string(8, t.name).bytes(9, t.raw);
+  m.int(2, t.dataType).string(8, t.name);
+  if (!t.external) return m.bytes(9, t.raw);
+  // onnx.proto: external_data = 13 (StringStringEntryProto key 1, value 2), data_location = 14 (EXTERNAL = 1).
+  const entry = (key: string, value: string) => new Message().string(1, key).string(2, value);
+  m.message(13, entry('location', t.external.location));
+  m.message(13, entry('offset', String(t.external.offset)));
+  m.message(13, entry('length', String(t.raw.length)));
+  return m.int(14, 1);
 }
 
 function bytesPerElement(type: DataTypeCode): number {

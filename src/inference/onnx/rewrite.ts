@@ -39,11 +39,16 @@ export class RewriteError extends Error {}
 const INT64_MAX = 9223372036854775807n;
 const MIN_OPSET = 13;
 
+/**
+ * Weights in external data files (model.onnx + model.onnx_data) stay there: the rewrite copies
+ * their references as they are, so the prepared graph is loaded with the original's folder as
+ * the place to find them (session.ts).
+ */
 export function rewriteForCache(model: OnnxModel, spec: RewriteSpec): RewriteResult {
   if (model.opset < MIN_OPSET) throw new RewriteError(`opset ${model.opset} is older than ${MIN_OPSET}`);
-  if (model.externalData) throw new RewriteError('the model keeps its weights in external data files');
   const b = new Builder(model.graph);
   const inlinedBranch = inlineCacheBranch(b);
+  keepOneLogitRow(b);
   rewritePast(b, spec);
   rewritePresent(b, spec);
   const logits = sliceLogits(b, spec.vocabSize);
@@ -74,6 +79,13 @@ class Builder {
     if (endianness() !== 'LE') Buffer.from(raw.buffer).swap64();
     this.graph.initializers.set(name, encodeTensor({ name, dataType: DataType.INT64, dims: [values.length], raw }).toBytes());
     return name;
+  }
+
+  /** An int64 initializer under a given name; `dims` [] for a scalar. */
+  int64Named(name: string, value: bigint, dims: readonly number[]): void {
+    const raw = new Uint8Array(BigInt64Array.of(value).buffer);
+    if (endianness() !== 'LE') Buffer.from(raw.buffer).swap64();
+    this.graph.initializers.set(name, encodeTensor({ name, dataType: DataType.INT64, dims, raw }).toBytes());
   }
 
   bool(name: string, value: boolean): void {
@@ -127,6 +139,21 @@ function inlineCacheBranch(b: Builder): boolean {
   if (g.nodes.some((n) => n.inputs.includes('use_cache_branch'))) b.bool('use_cache_branch', true);
   return ifs.length > 0;
 }
+
+/**
+ * Exports that take num_logits_to_keep (transformers.js feeds it where a session declares it)
+ * compute the head for that many last positions; the prepared graph needs one, so the input
+ * becomes the constant 1.
+ */
+function keepOneLogitRow(b: Builder): void {
+  const g = b.graph;
+  if (!g.inputs.some((v) => v.name === NUM_LOGITS_TO_KEEP)) return;
+  g.inputs = g.inputs.filter((v) => v.name !== NUM_LOGITS_TO_KEEP);
+  b.int64Named(NUM_LOGITS_TO_KEEP, 1n, []);
+}
+
+/** The optional input some exports have: how many last positions get logits (0: all). */
+export const NUM_LOGITS_TO_KEEP = 'num_logits_to_keep';
 
 /** gw_past.i [batch, past, H·D] -> the export's own past tensor, inside the graph. */
 function rewritePast(b: Builder, spec: RewriteSpec): void {

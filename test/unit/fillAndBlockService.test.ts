@@ -17,6 +17,7 @@ function fakeClient(fim: boolean, text: string) {
       return { name: 'fake', dir: '/fake', onnxPath: '/fake/model.onnx', provider: 'cpu', nLayer: 1, nHead: 1, nEmbd: 8, nPositions: 64, vocabSize: 10, loadMs: 0, fim };
     },
     stop() {},
+    setIdleUnload() {},
     async complete(_s: unknown, o: CompletionOptions): Promise<CompletionResult> {
       asked.push(o);
       return { completions: [{ text, tokenIds: [1], stopReason: 'eos' }], promptTokenIds: [1], timings: { tokenizeMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, newTokens: 1 } };

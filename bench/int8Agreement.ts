@@ -22,6 +22,7 @@ import { ModelSession } from '../src/inference/session';
 import { FULL, QUICK } from './config';
 import { PromptMaker, promptCorpus } from './corpus';
 import { median, round } from './stats';
+import { relativeError } from '../test/unit/modelChecks';
 
 export interface Agreement {
   /** Steps compared: prompts × new tokens. */
@@ -58,14 +59,6 @@ function argmax(a: Float32Array): number {
   return best;
 }
 
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let [diff, norm] = [0, 0];
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
 
 /** The logits before each new token; greedy when `forced` is undefined, else fed `forced`. */
 async function decode(session: ModelSession, prompt: readonly number[], newTokens: number, forced?: readonly number[]): Promise<Run> {

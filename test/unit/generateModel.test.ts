@@ -24,6 +24,7 @@ import {
   type ParamRole,
 } from '../../scripts/model/generate';
 import { quantizeColumns, quantizeTransposed } from '../../scripts/model/quantize';
+import { relativeError } from './modelChecks';
 
 const VOCAB = 50257;
 type Outputs = ort.InferenceSession.ReturnType;
@@ -197,16 +198,6 @@ const countOps = (nodes: OnnxNode[]): Record<string, number> => {
   return counts;
 };
 
-/** ‖a − b‖ / ‖b‖ */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let [diff, norm] = [0, 0];
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
 
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 

@@ -16,6 +16,7 @@ import { requantizeInt8Weights } from '../../src/inference/onnx/requantize';
 import { prepareGraph } from '../../src/inference/prepare';
 import { Int8UnsafeError } from '../../src/inference/session';
 import { modelCopy } from './helpers';
+import { relativeError } from './modelChecks';
 
 /** Two /proc/cpuinfo flag lines as Linux prints them: an AVX2-only EPYC and one with AVX-512 VNNI. */
 const AVX2_ONLY = 'processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu vme sse sse2 ssse3 sse4_1 sse4_2 avx f16c avx2 bmi2\n';
@@ -228,11 +229,3 @@ describe('int8 on every x86 CPU', function () {
   });
 });
 
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let [diff, norm] = [0, 0];
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}

@@ -12,6 +12,7 @@ import { encodeOnnxModel, parseModel } from '../../src/inference/onnx/graph';
 import { writeMessage } from '../../src/inference/onnx/protoWriter';
 import { requantizeInt8Weights } from '../../src/inference/onnx/requantize';
 import { repoRoot } from './helpers';
+import { relativeError } from './modelChecks';
 
 const SATURATED = 32 * 32767;
 const EXACT = 64 * 255 * 127;
@@ -41,14 +42,6 @@ function runChild(job: object, dir: string, names: string[], underValgrind: bool
   });
 }
 
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let [diff, norm] = [0, 0];
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
 
 /** The relative error of each position's logits. */
 function errorsByPosition(a: Float32Array, b: Float32Array): number[] {

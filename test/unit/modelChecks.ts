@@ -28,6 +28,17 @@ export const options = (o: Partial<CompletionOptions> = {}): CompletionOptions =
 
 export const snap = (prefix: string) => createSnapshot({ prefix, suffix: '', languageId: 'python', path: 'x.py', version: 1 });
 
+/** ‖a − b‖ / ‖b‖ */
+export function relativeError(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let [diff, norm] = [0, 0];
+  for (let i = 0; i < a.length; i++) {
+    diff += (a[i] - b[i]) ** 2;
+    norm += b[i] ** 2;
+  }
+  return Math.sqrt(diff / norm);
+}
+
 export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);
   let m = 0;

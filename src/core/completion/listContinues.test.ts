@@ -14,6 +14,8 @@ describe('members that continue below', () => {
     ['xs = [\n    1,├┤\n]', 'python'],
     ['.card {\n  padding: 8px;├┤\n}', 'css'],
     ['services:\n  web:\n    image: nginx├┤', 'yaml'],
+    ['# Tool\n\n## Install├┤', 'markdown'],
+    ['Steps:\n\n- install├┤', 'markdown'],
   ];
   for (const [doc, languageId] of yes) it(`[${languageId}] ${JSON.stringify(doc)}`, () => assert.ok(at(doc, languageId)));
 
@@ -26,6 +28,9 @@ describe('members that continue below', () => {
     // Text after the cursor, or a top-level YAML key.
     ['const c = {\n  port: ├80┤,\n};', 'javascript'],
     ['name: ci├┤', 'yaml'],
+    // Prose, or a list item with more below.
+    ['It is a tool├┤', 'markdown'],
+    ['- install├┤\n- run', 'markdown'],
   ];
   for (const [doc, languageId] of no) it(`[${languageId}] not ${JSON.stringify(doc)}`, () => assert.ok(!at(doc, languageId)));
 });

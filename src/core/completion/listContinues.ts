@@ -1,5 +1,6 @@
 // At the end of the last member of a list-like block (a struct's fields, an interface's members,
-// match arms, an object or array literal, a CSS rule, a YAML mapping) the next members go on the
+// match arms, an object or array literal, a CSS rule, a YAML mapping, a Markdown list; and after a
+// Markdown heading, its section) the next members go on the
 // lines below: several lines, ended by the stops where the block's closer (already below) or the
 // outer indentation comes. A statement's body is not such a list: after `return x;` in a function
 // a second line is seldom wanted, so only blocks whose opener says they hold members count.
@@ -16,6 +17,10 @@ export function listContinues(ctx: CursorContext): boolean {
   const next = linesBelow(ctx)[0];
   const deeperBelow = next !== undefined && indentWidth(next) >= indentWidth(ctx.before) && !/^\s*[)\]}]/.test(next);
   if (deeperBelow) return false;
+  if (ctx.languageId === 'markdown') {
+    // A heading: its section follows. A list's last item: more items.
+    return /^#{1,6}\s+\S/.test(code) || (/^([-*+]|\d+[.)])\s+\S/.test(code) && (next === undefined || !/^\s*([-*+]|\d+[.)])\s/.test(next)));
+  }
   if (ctx.languageId === 'yaml') {
     // A nested `key: value` (or `- item`) that is the last of its mapping.
     return indentWidth(ctx.before) > 0 && /^(-\s+)?[\w"'.-]+:\s+\S|^-\s+\S/.test(code);

@@ -90,5 +90,8 @@ export const LIST_CONTINUES = [
   s('JavaScript: after an object literal\'s last property, more properties', 'javascript', 'const config = {\n  port: 80,├\n  host: "localhost",\n};┤\n};', '\n  host: "localhost",'),
   s('CSS: after a rule\'s last declaration, more declarations', 'css', '.card {\n  padding: 8px;├\n  margin: 0;\n}┤\n}', '\n  margin: 0;'),
   s('YAML: after a nested mapping\'s last key, more keys', 'yaml', 'services:\n  web:\n    image: nginx├\n    ports:\n      - "80:80"\n  db:\n    image: pg┤', '\n    ports:\n      - "80:80"'),
+  s('Markdown: after a heading, its section up to the blank line', 'markdown', '# Tool\n\n## Install├\n\nRun `npm install`, then\n`npm test`.\n\n## Use┤', '\n\nRun `npm install`, then\n`npm test`.'),
+  s('Markdown: after a list\'s last item, more items', 'markdown', 'Steps:\n\n- install├\n- build\n- test\n\nDone.┤', '\n- build\n- test'),
+  s('Markdown: prose at the end of a line stays one line', 'markdown', 'It is a tool├\nfor people.\nMore.┤', '\nfor people.'),
   s('a function body is not a list: after return, one line', 'javascript', 'function f() {\n  return x;├\n  y();\n  z();┤\n}', '\n  y();'),
 ];

@@ -89,6 +89,7 @@ describe('the service: one candidate while typing, alternatives on an explicit t
         return { name: 'fake', dir: '/fake', onnxPath: '/fake/model.onnx', provider: 'cpu', nLayer: 1, nHead: 1, nEmbd: 8, nPositions: 64, vocabSize: 10, loadMs: 0 };
       },
       stop() {},
+      setIdleUnload() {},
       async complete(_s: unknown, o: CompletionOptions): Promise<CompletionResult> {
         asked.push(o);
         return { completions: completions.slice(0, o.numReturnSequences), promptTokenIds: [1], timings: { tokenizeMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, newTokens: 1 } };

@@ -193,6 +193,7 @@ describe('CompletionService loads what the model source resolves', () => {
         return { name: basename(o.modelDir), dir: o.modelDir, onnxPath: join(o.modelDir, 'onnx/model.onnx'), provider: 'cpu', nLayer: 1, nHead: 1, nEmbd: 4, nPositions: 8, vocabSize: 10, loadMs: 1 };
       },
       stop: () => undefined,
+      setIdleUnload: () => undefined,
     };
     return client as unknown as EngineClient;
   }

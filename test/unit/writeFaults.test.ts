@@ -7,6 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EngineClient } from '../../src/core/engineClient';
+import { inferenceEnv } from '../../src/core/inferenceEnv';
+import { createLogger } from '../../src/core/logger';
+import { createSnapshot } from '../../src/core/snapshot';
 import { repoRoot, tinyModel } from './helpers';
 import { commitFor, HubStandIn } from './hubStandIn';
 import { buildZip, fakeSo, gpuPackageEntries, LIBS } from './nugetStandIn';
@@ -93,5 +97,36 @@ describe('write errors mid-file (a real file size limit in a child process)', fu
     assert.deepEqual(await run(job), { ok: true });
     assert.deepEqual(files(bindingDir), ['libonnxruntime.so.1', ...LIBS].sort());
     assert.ok(readFileSync(join(bindingDir, 'libonnxruntime_providers_cuda.so')).equals(fakeSo('libonnxruntime_providers_cuda.so', 2 << 20)));
+  });
+
+  it('a prepared graph that cannot be written is never used: the model runs its original graph, and the next load prepares it', async () => {
+    const cacheDir = join(tmp, 'prepared');
+    const script = join(repoRoot(), 'dist', 'inference.js');
+    const lines: string[] = [];
+    const log = createLogger((level, m) => lines.push(`${level} ${m}`));
+    const load = async (limitKiB?: number) => {
+      // The inference process as forkInference starts it, from a shell that may set the limit.
+      const client = new EngineClient(
+        () => spawn('bash', ['-c', `${limitKiB ? `ulimit -f ${limitKiB}; ` : ''}exec "${process.execPath}" "${script}"`], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: inferenceEnv() }),
+        log,
+      );
+      try {
+        await client.load({ modelDir: await tinyModel(), modelFile: 'fp32', executionProvider: 'cpu', cacheDir });
+        const snapshot = createSnapshot({ prefix: 'def f(x):', suffix: '', languageId: 'python', path: 'x.py', version: 1 });
+        const result = await client.complete(snapshot, { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, maxNewTokens: 4, contextTokens: 64, timeoutMs: 60_000, newline: 'none', numReturnSequences: 1, seed: 1 }, new AbortController().signal);
+        return result?.completions[0].tokenIds;
+      } finally {
+        client.dispose();
+      }
+    };
+    const limited = await load(2048);
+    assert.equal(limited?.length, 4, 'the model answered from its original graph');
+    assert.ok(lines.some((l) => /^warn .*model\.onnx: the graph could not be prepared \(.*EFBIG.*\); running the original graph/.test(l)), lines.join('\n'));
+    assert.deepEqual(files(cacheDir).filter((f) => f.endsWith('.onnx')), [], 'no prepared graph was kept from the failed write');
+    lines.length = 0;
+    const prepared = await load();
+    assert.deepEqual(prepared, limited, 'the prepared graph gives the same tokens');
+    assert.ok(lines.some((l) => /^info .*prepared .*model\.onnx in \d+ ms/.test(l)), `prepared anew, not taken from the cache: ${lines.join('\n')}`);
+    assert.equal(files(cacheDir).filter((f) => f.endsWith('.onnx')).length, 1);
   });
 });

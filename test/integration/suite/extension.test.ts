@@ -238,11 +238,11 @@ mainSuite('Ghostwriter in a real VS Code', function () {
   });
 
   it('reports a broken model folder, keeps serving the model that was loaded, and keeps the editor working', async function () {
-    const before = api.state();
-    assert.equal(before.kind, 'ready');
+    // The previous test's last request may still be running: its model is what serves.
+    const before = await api.waitForState(['ready'], LOAD_TIMEOUT_MS);
     await vscode.commands.executeCommand('ghostwriter.chooseModel', { modelPath: config.models.broken, temperature: 0 });
     const state = api.state();
-    assert.equal(state.kind, 'ready', `state ${state.kind}: ${state.message}`);
+    assert.ok(state.kind === 'ready' || state.kind === 'generating', `state ${state.kind}: ${state.message}`);
     assert.equal(state.modelName, before.modelName, 'the model that was serving');
     assert.equal(state.failedModel, basename(config.models.broken));
     assert.match(state.message ?? '', /tokenizer\.json/, `the message should name the missing file: ${state.message}`);

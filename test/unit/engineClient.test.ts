@@ -445,6 +445,36 @@ describe('completion service', function () {
     assert.equal(ctx.reloadFailures.length, 0);
   });
 
+  it('a model too large for memory (the process is killed while loading it): its error, and the model that was serving comes back', async () => {
+    const big = await tinyModelB();
+    // The OOM killer, stood in for: the process dies as soon as it is asked to load `big`.
+    const factory = forkInference(script());
+    ctx = setup(() => {
+      const child = factory();
+      const send = child.send.bind(child) as (m: unknown, cb?: (e: Error | null) => void) => boolean;
+      (child as { send: unknown }).send = (message: { type: string; options?: { modelDir?: string } }, callback?: (e: Error | null) => void) =>
+        send(message, (err) => {
+          callback?.(err);
+          if (message.type === 'load' && message.options?.modelDir === big) child.kill('SIGKILL');
+        });
+      return child;
+    });
+    service = new CompletionService(ctx.client, ctx.log, preparedCacheDir());
+    ctx.attach(service);
+    assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
+    const state = await service.ensureLoaded({ ...settings, modelPath: big });
+    assert.equal(state.kind, 'ready', state.message);
+    assert.match(state.modelName ?? '', /^tiny-(?!b-)/, 'the model that was serving');
+    assert.match(state.failedModel ?? '', /^tiny-b-/);
+    assert.equal(state.errorCode, 'inference-crashed');
+    assert.match(state.message ?? '', /The inference process was killed by SIGKILL while loading .*tiny-b-.*If it ran out of memory, try ghostwriter\.modelFile "quantized" or a smaller model/);
+    // The next request starts a fresh process with the model that worked.
+    const answer = await service.complete(snap('def fibonacci(n):'), settings, new AbortController().signal, 'explicit');
+    assert.ok(answer.texts.length > 0);
+    const loads = ctx.lines.map(([, m]) => /^\[inference\] loaded (tiny-\S+)/.exec(m)?.[1]).filter(Boolean);
+    assert.match(loads.at(-1) ?? '', /^tiny-(?!b-)/, JSON.stringify(loads));
+  });
+
   it('a model fixed after a failed load loads when chosen again', async () => {
     const copy = modelCopy(await tinyModel(), (dir) => rmSync(join(dir, 'tokenizer.json')));
     try {

@@ -118,7 +118,10 @@ function reportState(state: EngineState, statusBar: StatusBar, notifier: Notifie
     const retry = state.errorCode === 'hub-unauthorized' ? 'Set Hugging Face Token' : 'Reload Model';
     notifier.error(`Ghostwriter: ${state.message}`, 'Choose Model…', retry, 'Show Log');
   }
-  if (state.kind === 'ready') {
+  if (state.kind === 'ready' && state.failedModel && state.message) {
+    // The model chosen did not load; the one before it still answers.
+    notifier.error(`Ghostwriter: ${state.message} ${state.modelName ?? 'The previous model'} goes on serving.`, 'Choose Model…', 'Reload Model', 'Show Log');
+  } else if (state.kind === 'ready') {
     notifier.reset();
     // 'auto' without CUDA is normal on most machines: the status bar says it; only an explicit 'cuda' warns.
     if (state.fallbackReason && state.cudaRequested) {

@@ -118,6 +118,11 @@ export class CompletionService {
       });
     }
     let modelName = modelDisplayName(settings.modelPath);
+    // The model answering now: when the new one fails to load, it goes on answering.
+    const serving = this.current.kind === 'ready' || this.current.kind === 'generating' ? withoutNotes({ ...this.current, kind: 'ready' }) : undefined;
+    const servingDir = this.client.serving?.modelDir;
+    /** The failure came from loading the files (not finding or downloading them): only then does the old model stay. */
+    let inProcess = false;
     this.setState({ kind: 'loading', modelName });
     try {
       // A hub id is downloaded (or found in the Hugging Face cache) first; a folder is used as it is.
@@ -125,6 +130,7 @@ export class CompletionService {
       if (generation !== this.loadGeneration) return this.latest();
       modelName = model.name;
       this.client.setIdleUnload(settings.idleUnloadMinutes);
+      inProcess = true;
       const info = await this.client.load({
         modelDir: model.dir,
         modelFile: settings.modelFile,
@@ -156,6 +162,10 @@ export class CompletionService {
         return this.setState({ kind: 'disabled', modelName, errorCode, message: `The download of ${modelName} was cancelled; Reload Model resumes it.` });
       }
       this.log.error(`could not load ${settings.modelPath}: ${message}`);
+      if (inProcess && serving && servingDir !== undefined && this.client.serving?.modelDir === servingDir) {
+        this.log.warn(`${serving.modelName ?? servingDir} goes on serving`);
+        return this.setState({ ...serving, failedModel: modelName, message, ...(errorCode ? { errorCode } : {}) });
+      }
       return this.setState({ kind: 'error', modelName, message, ...(errorCode ? { errorCode } : {}) });
     }
   }
@@ -373,6 +383,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A state without what was said about an earlier load or unload. */
+function withoutNotes(state: EngineState): EngineState {
+  const { failedModel: _f, idleUnloaded: _i, message: _m, errorCode: _e, ...rest } = state;
+  return rest;
 }
 
 /** Decoding time before an automatic trigger answers (about a 150 ms wait); the look-ahead goes on from there. */

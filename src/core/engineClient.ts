@@ -63,6 +63,8 @@ export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Reply>();
   private loadOptions: LoadOptions | undefined;
+  /** The last model that loaded, and what it reported. */
+  private servingModel: { readonly options: LoadOptions; readonly info: ModelInfo } | undefined;
   /** Settles when the current process has the model loaded (or failed to). */
   private loaded: Promise<ModelInfo> | undefined;
   /** The latest completion's look-ahead listener: only the newest request's continuation matters. */
@@ -101,19 +103,50 @@ export class EngineClient {
   }
 
   /** Loads a model in the inference process (starting it when needed), replacing any loaded one. */
+  /**
+   * Loads a model in the inference process (starting it when needed), replacing the loaded one.
+   * When it fails and another model was serving, that one goes on serving (the process releases
+   * it only after a load succeeds; after a crash the fresh process loads it again): `serving` says
+   * which. The failure still rejects, with its specific error.
+   */
   load(options: LoadOptions): Promise<ModelInfo> {
+    const previous = this.servingModel;
     this.loadOptions = options;
     this.crashes = [];
     this.unloadedIdle = false;
-    this.loaded = this.sendLoad(options);
-    void this.loaded.then(() => this.armIdle(), () => undefined);
-    return this.loaded;
+    const loading = this.sendLoad(options).then(
+      (info) => {
+        if (this.loadOptions === options) this.servingModel = { options, info };
+        this.armIdle();
+        return info;
+      },
+      (err: unknown) => {
+        if (this.loadOptions === options) {
+          if (previous) {
+            this.log.warn(`${options.modelDir} did not load; ${previous.options.modelDir} goes on serving`);
+            this.loadOptions = previous.options;
+            this.loaded = Promise.resolve(previous.info);
+          } else {
+            this.servingModel = undefined;
+          }
+        }
+        throw err;
+      },
+    );
+    this.loaded = loading;
+    return loading;
+  }
+
+  /** The model requests are answered by: the last one that loaded, unless stop() ended it. */
+  get serving(): LoadOptions | undefined {
+    return this.servingModel?.options;
   }
 
   /** Ends the process and forgets the model: nothing runs until the next load(). */
   stop(): void {
     this.loadOptions = undefined;
     this.loaded = undefined;
+    this.servingModel = undefined;
     this.kill();
   }
 

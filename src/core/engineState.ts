@@ -23,6 +23,8 @@ export interface EngineState {
   readonly fim?: boolean;
   /** For 'error' and 'disabled': what is wrong and what to do, as shown to the user. */
   readonly message?: string;
+  /** 'ready' with the model that was serving: this one (the settings' choice) failed to load; `message` says why. */
+  readonly failedModel?: string;
   /** 'ready', but the process was ended after ghostwriter.idleUnloadMinutes: the next request loads the model again. */
   readonly idleUnloaded?: boolean;
   /** Why a load ended in 'error' (or 'disabled' for a cancelled download), so the editor can offer the fitting action. */

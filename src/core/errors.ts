@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'hub-invalid' // the endpoint answered something unusable or unsafe (a file name outside the cache)
   | 'download-corrupt' // a downloaded file's checksum does not match the hub's listing
   | 'disk-full'
+  | 'write-failed' // writing a download or a library to disk failed (I/O error, read-only): nothing half-written is used
   | 'nuget-unreachable' // the NuGet feed of the CUDA provider package: offline, down, an HTTP error
   | 'nuget-not-found' // 404: the feed has no such package or version
   | 'package-invalid' // the CUDA provider package is not a zip, lacks a library, names an entry outside its folder

@@ -48,8 +48,12 @@ export class InferenceServer {
   private async run(request: Job, signal: AbortSignal): Promise<void> {
     try {
       if (request.type === 'load') {
+        // The new model loads beside the one serving, which is released only once the new one works:
+        // a model that fails to load (corrupt graph, bad tokenizer or config) leaves the old one serving.
+        // The cost is both in memory for the moment of the switch.
+        const next = await InferenceEngine.load({ ...request.options, ...this.prepare, cacheDir: request.options.cacheDir ?? this.prepare.cacheDir }, this.log, this.factory);
         await this.unload();
-        this.engine = await InferenceEngine.load({ ...request.options, ...this.prepare, cacheDir: request.options.cacheDir ?? this.prepare.cacheDir }, this.log, this.factory);
+        this.engine = next;
         this.send({ type: 'loaded', id: request.id, info: this.engine.info });
         return;
       }

@@ -12,6 +12,7 @@ function detail(state: EngineState): string {
   if (state.kind === 'loading') return ' (loading)';
   if (state.kind === 'disabled') return state.errorCode === 'cancelled' ? ' (download cancelled)' : ' (off)';
   if (state.idleUnloaded) return ' (unloaded while idle)';
+  if (state.failedModel && state.message) return ` — ${shortReason(state.message)}`;
   return state.provider ? ` · ${state.provider.toUpperCase()}` : '';
 }
 
@@ -56,7 +57,7 @@ export class StatusBar implements vscode.Disposable {
   update(state: EngineState): void {
     const model = state.modelName ?? 'no model';
     const provider = state.provider ? ` (${state.provider.toUpperCase()})` : '';
-    const icon = state.kind === 'ready' && state.cudaRequested ? '$(warning)' : ICONS[state.kind];
+    const icon = state.kind === 'ready' && (state.cudaRequested || state.failedModel) ? '$(warning)' : ICONS[state.kind];
     const gate = state.kind === 'ready' || state.kind === 'generating' ? this.gate() : undefined;
     this.item.text = gate ? `$(bell-slash) Ghostwriter: ${model} — ${gate.note}` : `${icon} Ghostwriter: ${model}${detail(state)}`;
     const lines = [`**Ghostwriter** — ${gate ? gate.note : state.kind}`, `Model: ${model}${provider}`];
@@ -66,6 +67,7 @@ export class StatusBar implements vscode.Disposable {
     if (lastPromptTokens > 0) lines.push(`Last request: ${lastCachedTokens} of ${lastPromptTokens} prompt tokens from the cache`);
     const where = runsWhere(state);
     if (where) lines.push(where);
+    if (state.failedModel) lines.push(`${state.failedModel} did not load; ${model} goes on serving.`);
     if (state.message) lines.push(state.message);
     const offer = state.kind === 'disabled' && !state.errorCode && this.noModel();
     this.item.command = offer ? COMMANDS.getStarted : COMMANDS.chooseModel;

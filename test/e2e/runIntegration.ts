@@ -67,6 +67,8 @@ export interface IntegrationResult {
 /** Workbench chatter of every start (and the failing marketplace lookups offline); shown with GHOSTWRITER_E2E_VERBOSE=1. */
 const NOISE = [
   /ENOTFOUND open-vsx\.org/,
+  // The same lookups under the test network guard (test/network/guard.ts), which refuses them.
+  /ECONNREFUSED open-vsx\.org/,
   /^Resolv(ing|ed) connection token/,
   /^Creating a socket/,
   /^\[(reconnection-grace-time|Service Worker|AgentHost:remote|AccountPolicyGate)\]/,

@@ -31,6 +31,8 @@ const net = require('node:net') as typeof import('node:net');
 
 export interface NetRecord {
   readonly pid: number;
+  /** The parent's pid, so a report can say which process started this one. */
+  readonly ppid?: number;
   /** The script the process runs (mocha, inference.js, extensionHostProcess.js, ...). */
   readonly process: string;
   readonly kind: 'tcp' | 'udp' | 'dns' | 'fetch' | 'listen' | 'start';
@@ -78,7 +80,7 @@ function refusal(host: string, port: number | undefined): NodeJS.ErrnoException 
 
 // This process is guarded from here on: the report lists every guarded process.
 try {
-  appendFileSync(logFile, `${JSON.stringify({ pid: process.pid, process: processName, kind: 'start', verdict: 'allowed', by: '' } satisfies NetRecord)}\n`);
+  appendFileSync(logFile, `${JSON.stringify({ pid: process.pid, ppid: process.ppid, process: processName, kind: 'start', verdict: 'allowed', by: '' } satisfies NetRecord)}\n`);
 } catch {
   // as in record()
 }

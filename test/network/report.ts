@@ -21,6 +21,12 @@ function who(by: string): string {
 }
 
 export function summarize(records: readonly NetRecord[]): NetworkSummary {
+  const names = new Map<number, { process: string; ppid?: number }>();
+  for (const r of records) if (r.kind === 'start') names.set(r.pid, { process: r.process, ...(r.ppid !== undefined ? { ppid: r.ppid } : {}) });
+  const parentOf = (pid: number) => {
+    const ppid = names.get(pid)?.ppid;
+    return ppid === undefined ? '' : `, started by ${names.get(ppid)?.process ?? 'an unguarded process'} (pid ${ppid})`;
+  };
   const listeners = new Map<number, string>();
   for (const r of records) if (r.kind === 'listen' && r.port !== undefined) listeners.set(r.port, `${who(r.by)} in ${r.process}`);
   // Loopback attempts grouped by process, kind and what listened there; refused ones one line per destination and caller.
@@ -39,7 +45,7 @@ export function summarize(records: readonly NetRecord[]): NetworkSummary {
     .sort((a, b) => (a.r.verdict === b.r.verdict ? 0 : a.r.verdict === 'allowed' ? -1 : 1))
     .map(({ r, n, to, target }) => {
       const where = [...to];
-      if (r.verdict === 'refused') return `REFUSED ${r.kind} from ${r.process} (pid ${r.pid}) to ${where.join(', ')} ×${n}, asked by ${r.by}`;
+      if (r.verdict === 'refused') return `REFUSED ${r.kind} from ${r.process} (pid ${r.pid}${parentOf(r.pid)}) to ${where.join(', ')} ×${n}, asked by ${r.by}`;
       const shown = where.length > 6 ? `${where.slice(0, 6).join(', ')} and ${where.length - 6} more` : where.join(', ');
       return `loopback ${r.kind} from ${r.process} ×${n} to ${shown}: ${target}`;
     });

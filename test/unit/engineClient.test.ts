@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, type Settings } from '../../src/core/config';
 import { CompletionService } from '../../src/core/completionService';
@@ -396,6 +396,83 @@ describe('completion service', function () {
     const loads = ctx.lines.map(([, m]) => /^\[inference\] loaded (tiny-\S+)/.exec(m)?.[1]).filter(Boolean);
     assert.match(loads.at(-1) ?? '', /^tiny-b-/, JSON.stringify(loads));
     assert.ok(ctx.lines.slice(from).every(([, m]) => !/^\[inference\] loaded tiny-(?!b-)/.test(m)));
+  });
+
+  it('a model that breaks while another is loaded gets its specific error, and the model that was serving keeps serving', async () => {
+    const good = await tinyModel();
+    const editConfig = (dir: string, edit: (c: Record<string, unknown>) => void) => {
+      const c = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+      edit(c);
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(c));
+    };
+    const broken: [string, (dir: string) => void, RegExp][] = [
+      ['a corrupt ONNX graph', (dir) => {
+        for (const f of readdirSync(join(dir, 'onnx'))) writeFileSync(join(dir, 'onnx', f), readFileSync(join(dir, 'onnx', f)).subarray(0, 5000));
+      }, /ONNX Runtime could not load .*model(_quantized)?\.onnx: .*Protobuf parsing failed/],
+      ['a truncated tokenizer.json', (dir) => writeFileSync(join(dir, 'tokenizer.json'), readFileSync(join(dir, 'tokenizer.json')).subarray(0, 2000)), /tokenizer\.json is not valid JSON/],
+      ['a config.json that disagrees with the graph', (dir) => editConfig(dir, (c) => (c['n_layer'] = 3)), /config\.json says n_layer 3, but the graph has no input "past_key_values\.2\.key"/],
+      // A folder whose files cannot be read (the drive behind the links is gone); root reads a chmod 000 folder anyway.
+      ['an unreadable folder', (dir) => {
+        for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) {
+          rmSync(join(dir, f));
+          symlinkSync(join(dir, 'gone', f), join(dir, f));
+        }
+      }, /The model folder has no config\.json/],
+    ];
+    assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
+    const pid = ctx.client.pid;
+    for (const [what, edit, message] of broken) {
+      const copy = modelCopy(good, edit);
+      try {
+        const state = await service.ensureLoaded({ ...settings, modelPath: copy.dir });
+        console.log(`      ${what}: ${state.message}`);
+        assert.equal(state.kind, 'ready', `${what}: ${state.kind} ${state.message}`);
+        assert.match(state.modelName ?? '', /^tiny-/, `${what}: still the serving model`);
+        assert.equal(state.failedModel, 'model', what);
+        assert.match(state.message ?? '', message, what);
+        assert.ok(state.errorCode, `${what}: a specific error code`);
+        const answer = await service.complete(snap(`def f_${what.length}():`), settings, new AbortController().signal, 'explicit');
+        assert.ok(answer.texts.length > 0, `${what}: the serving model still answers`);
+        assert.equal(ctx.client.pid, pid, `${what}: the same process, no crash`);
+      } finally {
+        copy.cleanup();
+      }
+    }
+    // After a crash the fresh process loads the model that was serving, not the broken one.
+    process.kill(pid!, 'SIGKILL');
+    await until(() => ctx.crashes.length === 1, 'the crash');
+    assert.ok((await service.complete(snap('x = '), settings, new AbortController().signal, 'explicit')).texts.length > 0);
+    assert.equal(ctx.reloadFailures.length, 0);
+  });
+
+  it('a model too large for memory (the process is killed while loading it): its error, and the model that was serving comes back', async () => {
+    const big = await tinyModelB();
+    // The OOM killer, stood in for: the process dies as soon as it is asked to load `big`.
+    const factory = forkInference(script());
+    ctx = setup(() => {
+      const child = factory();
+      const send = child.send.bind(child) as (m: unknown, cb?: (e: Error | null) => void) => boolean;
+      (child as { send: unknown }).send = (message: { type: string; options?: { modelDir?: string } }, callback?: (e: Error | null) => void) =>
+        send(message, (err) => {
+          callback?.(err);
+          if (message.type === 'load' && message.options?.modelDir === big) child.kill('SIGKILL');
+        });
+      return child;
+    });
+    service = new CompletionService(ctx.client, ctx.log, preparedCacheDir());
+    ctx.attach(service);
+    assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
+    const state = await service.ensureLoaded({ ...settings, modelPath: big });
+    assert.equal(state.kind, 'ready', state.message);
+    assert.match(state.modelName ?? '', /^tiny-(?!b-)/, 'the model that was serving');
+    assert.match(state.failedModel ?? '', /^tiny-b-/);
+    assert.equal(state.errorCode, 'inference-crashed');
+    assert.match(state.message ?? '', /The inference process was killed by SIGKILL while loading .*tiny-b-.*If it ran out of memory, try ghostwriter\.modelFile "quantized" or a smaller model/);
+    // The next request starts a fresh process with the model that worked.
+    const answer = await service.complete(snap('def fibonacci(n):'), settings, new AbortController().signal, 'explicit');
+    assert.ok(answer.texts.length > 0);
+    const loads = ctx.lines.map(([, m]) => /^\[inference\] loaded (tiny-\S+)/.exec(m)?.[1]).filter(Boolean);
+    assert.match(loads.at(-1) ?? '', /^tiny-(?!b-)/, JSON.stringify(loads));
   });
 
   it('a model fixed after a failed load loads when chosen again', async () => {

@@ -94,7 +94,8 @@ describe('test network guard', function () {
       const summary = summarize(records);
       assert.equal(summary.refused.length, 14);
       assert.ok(summary.lines.some((l) => /^loopback tcp from probe\.js ×2 to 127\.0\.0\.1:\d+, localhost:\d+: .*\(probe\.js\) in probe\.js$/.test(l)), summary.lines.join('\n'));
-      assert.ok(summary.lines.some((l) => /^REFUSED udp from probe\.js \(pid \d+\) to 192\.0\.2\.1:53 ×1, asked by at .*probe\.js/.test(l)), summary.lines.join('\n'));
+      assert.ok(summary.lines.some((l) => /^REFUSED tcp from child\.js \(pid \d+, started by probe\.js \(pid \d+\)\)/.test(l)), 'a child is named with its parent');
+      assert.ok(summary.lines.some((l) => /^REFUSED udp from probe\.js \(pid \d+, started by an unguarded process \(pid \d+\)\) to 192\.0\.2\.1:53 ×1, asked by at .*probe\.js/.test(l)), summary.lines.join('\n'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

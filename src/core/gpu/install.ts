@@ -220,9 +220,12 @@ async function place(archive: ZipArchive, source: string, entries: readonly ZipE
     if (signal?.aborted) throw cancelled(err);
     if (err instanceof ZipError) throw refusal(source, err.message);
     const code = (err as { code?: string }).code;
-    if (code === 'ENOSPC') throw new GhostwriterError('disk-full', `The disk holding ${bindingDir} is full: the CUDA provider libraries need ${Math.ceil(total / 2 ** 20)} MB. Nothing was installed.`, { cause: err });
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') throw new GhostwriterError('disk-full', `The disk holding ${bindingDir} is full: the CUDA provider libraries need ${Math.ceil(total / 2 ** 20)} MB. Nothing was installed.`, { cause: err });
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
       throw new GhostwriterError('internal', `Cannot write into ${bindingDir} (${code}): the CUDA provider libraries go beside onnxruntime-node's binding there. Nothing was installed.`, { cause: err });
+    }
+    if (typeof code === 'string' && code.startsWith('E')) {
+      throw new GhostwriterError('write-failed', `Writing the CUDA provider libraries into ${bindingDir} failed (${code}). Nothing was installed; try again.`, { cause: err });
     }
     throw err;
   }

@@ -65,6 +65,13 @@ async function download(job: BlobDownload): Promise<void> {
 /** The connection broke (or the body ended early): resumable. */
 class Interrupted extends Error {}
 
+/** Writing the partial file failed (disk full, file too large, I/O error): the cause goes up as it is. */
+class WriteFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super(String(cause));
+  }
+}
+
 async function attemptOnce(job: BlobDownload, incomplete: string): Promise<void> {
   const { file, signal } = job;
   if (signal?.aborted) throw cancelled();
@@ -133,13 +140,19 @@ async function receive(job: BlobDownload, res: Response, incomplete: string, off
             { file: file.path },
           );
         }
-        await fh.write(chunk);
+        try {
+          await fh.write(chunk);
+        } catch (err) {
+          // The disk, not the network: not resumable by trying again now.
+          throw new WriteFailed(err);
+        }
         hash.update(chunk);
         done += chunk.byteLength;
         job.onBytes(done);
       }
     } catch (err) {
       if (err instanceof GhostwriterError) throw err;
+      if (err instanceof WriteFailed) throw err.cause;
       if (signal?.aborted) throw cancelled(err);
       if (isNodeError(err) && err.code === 'ENOSPC') throw err;
       throw new Interrupted(err instanceof Error ? describeFetchError(err) : String(err));

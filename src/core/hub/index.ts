@@ -183,12 +183,19 @@ export async function resolveModel(options: ResolveModelOptions): Promise<Resolv
     try {
       await downloadBlob({ client, repoId, commit, file, blobPath: blob, onBytes: report, signal: options.signal, retries: options.retries ?? 3 });
     } catch (err) {
-      if (isNodeError(err) && err.code === 'ENOSPC') {
+      if (isNodeError(err) && NO_ROOM.has(err.code ?? '')) {
         const left = needed - downloadedBytes;
         throw new GhostwriterError(
           'disk-full',
           `The disk holding the Hugging Face cache ${cacheRoot} is full while downloading ${file.path}: about ${formatBytes(left)} more are needed. ` +
             'Free some space, or set HF_HUB_CACHE to a folder on a disk with room; the download resumes where it stopped.',
+          { file: file.path, cause: err },
+        );
+      }
+      if (isNodeError(err) && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code) && !(err instanceof GhostwriterError)) {
+        throw new GhostwriterError(
+          'write-failed',
+          `Writing ${file.path} into the Hugging Face cache ${cacheRoot} failed (${err.code}: ${err.message}). Nothing half-written is used; the download resumes where it stopped once the disk can be written.`,
           { file: file.path, cause: err },
         );
       }
@@ -310,3 +317,6 @@ async function sizeOf(path: string): Promise<number> {
     return 0;
   }
 }
+
+/** Write errors that mean the disk (or the quota, or the file size limit) has no room. */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);

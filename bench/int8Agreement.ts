@@ -4,11 +4,7 @@
 // step compares the two on the same text: top-1 agreement per step, the logits' relative error,
 // and the tokens free-running greedy decoding would share before the first difference. In
 // process, through ModelSession (the engine's prepared graph, int8 weights fitted to the CPU).
-//   node out/bench/int8Agreement.js [--quick] [--prompts N] [--int8-kernel auto|saturating|exact]
-// `--int8-kernel` tells the engine which int8 sums to fit (default: read from this CPU). Under
-// `valgrind --tool=none node --jitless` ONNX Runtime runs the kernels of x86 CPUs without VNNI
-// while /proc/cpuinfo still shows this CPU's flags, so say `--int8-kernel saturating` there; run
-// once natively first, so the prepared graphs are in the cache and valgrind only decodes.
+// Alone: bench/int8AgreementCli.ts.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureModel, findRepoRoot, type GenerateOptions } from '../scripts/model/generate';
@@ -19,7 +15,6 @@ import { readCpuFeatures } from '../src/inference/cpuFeatures';
 import { int8KernelOf, type Int8Kernel } from '../src/inference/int8Kernel';
 import { resolveModelFolder } from '../src/inference/model';
 import { ModelSession } from '../src/inference/session';
-import { FULL, QUICK } from './config';
 import { PromptMaker, promptCorpus } from './corpus';
 import { median, round } from './stats';
 import { relativeError } from '../test/unit/modelChecks';
@@ -124,25 +119,4 @@ export async function int8Agreement(model: GenerateOptions, modelName: string, o
     reduced: agreement(fp32, await int8Run(reducedDir)),
     full: agreement(fp32, await int8Run(fullDir)),
   };
-}
-
-const KERNELS: Record<string, Int8Kernel> = {
-  saturating: { saturates: true, why: 'told: int8 sums saturate at 16 bits (--int8-kernel saturating)' },
-  exact: { saturates: false, why: 'told: int8 sums in 32 bits (--int8-kernel exact)' },
-};
-
-async function main(args: string[]): Promise<void> {
-  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-  const cfg = args.includes('--quick') ? QUICK : FULL;
-  const kernel = flag('--int8-kernel') ?? 'auto';
-  if (kernel !== 'auto' && !KERNELS[kernel]) throw new Error('--int8-kernel must be auto, saturating or exact');
-  const result = await int8Agreement(cfg.model, cfg.modelName, { prompts: Number(flag('--prompts') ?? 8), promptTokens: 128, newTokens: cfg.decodeNewTokens, int8: KERNELS[kernel] });
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-  });
 }

@@ -15,7 +15,7 @@ import { parseModel } from '../../src/inference/onnx/graph';
 import { rewriteForCache } from '../../src/inference/onnx/rewrite';
 import { ModelSession } from '../../src/inference/session';
 import { kvSlots } from '../../src/inference/signature';
-import { loadEngine, modelCopy, preparedCacheDir } from './helpers';
+import { loadEngine, modelCopy, preparedCacheDir, refusal } from './helpers';
 import { engineAndSessions, expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap } from './modelChecks';
 
 // ---- published configs, as their config.json files say (fields the adapters read) --------------
@@ -54,15 +54,6 @@ const TINY_STARCODER_PY = {
 
 const GPT2 = { model_type: 'gpt2', n_layer: 12, n_head: 12, n_embd: 768, n_positions: 1024, n_ctx: 1024, vocab_size: 50257, eos_token_id: 50256 };
 
-const refusal = (f: () => unknown): GhostwriterError => {
-  try {
-    f();
-  } catch (err) {
-    assert.ok(err instanceof GhostwriterError, String(err));
-    return err;
-  }
-  assert.fail('not refused');
-};
 
 describe('architecture registry (src/inference/arch)', () => {
   it('maps each model_type to its adapter; no model_type means gpt2', () => {

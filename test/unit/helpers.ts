@@ -1,8 +1,10 @@
 // Shared by the unit tests: the repo root, the generated test models.
+import * as assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureModel, findRepoRoot, TINY, TINY_B, type GenerateOptions } from '../../scripts/model/generate';
+import { GhostwriterError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/logger';
 import { InferenceEngine } from '../../src/inference/engine';
 
@@ -28,4 +30,15 @@ export const preparedCacheDir = () => join(repoRoot(), '.cache', 'prepared');
 export function loadEngine(modelDir: string, extra: Partial<Parameters<typeof InferenceEngine.load>[0]> = {}) {
   // fp32 unless asked: 'auto' on the CPU would pick the int8 file, and these tests compare against fp32 references.
   return InferenceEngine.load({ modelDir, modelFile: 'fp32', executionProvider: 'cpu', cacheDir: preparedCacheDir(), ...extra }, silentLogger);
+}
+
+/** The GhostwriterError `f` throws; fails when it throws nothing or something else. */
+export function refusal(f: () => unknown): GhostwriterError {
+  try {
+    f();
+  } catch (err) {
+    assert.ok(err instanceof GhostwriterError, String(err));
+    return err;
+  }
+  assert.fail('not refused');
 }

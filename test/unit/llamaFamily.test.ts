@@ -23,7 +23,6 @@ import {
   type ParamRole,
 } from '../../scripts/model/generate';
 import { inverseFrequencies } from '../../scripts/model/llamaGraph';
-import { GhostwriterError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/logger';
 import { resolveModel } from '../../src/core/hub/index';
 import { createSnapshot } from '../../src/core/snapshot';
@@ -35,7 +34,7 @@ import { first, readFields, text } from '../../src/inference/onnx/protoReader';
 import { rewriteForCache } from '../../src/inference/onnx/rewrite';
 import { ModelSession } from '../../src/inference/session';
 import { kvSlots } from '../../src/inference/signature';
-import { loadEngine, modelCopy, preparedCacheDir, repoRoot } from './helpers';
+import { loadEngine, modelCopy, preparedCacheDir, repoRoot, refusal } from './helpers';
 import { HubStandIn } from './hubStandIn';
 import { argmax, engineAndSessions, expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap } from './modelChecks';
 
@@ -80,15 +79,6 @@ const DEEPSEEK_CODER_13B_BASE = {
   vocab_size: 32256,
 };
 
-const refusal = (f: () => unknown): GhostwriterError => {
-  try {
-    f();
-  } catch (err) {
-    assert.ok(err instanceof GhostwriterError, String(err));
-    return err;
-  }
-  assert.fail('not refused');
-};
 
 describe('llama-family adapters (qwen2, llama)', () => {
   it('qwen2: Qwen2.5-Coder-0.5B\'s config; a key and a value per layer with its 2 key/value heads, [batch, 2, seq, 64]', () => {

@@ -4,25 +4,11 @@
 // models are copies of the generated gpt_bigcode model whose tokenizer makes them write known
 // text at these places (test/e2e/scriptedFimModel.ts): what is shown is then the rules' doing.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GhostwriterApi } from '../../../src/vscode/api';
-import type { SuiteConfig } from './extension.test';
-
-const configFile = process.env.GHOSTWRITER_SUITE_CONFIG || join(__dirname, 'suite-config.json');
-const config = (existsSync(configFile) ? JSON.parse(readFileSync(configFile, 'utf8')) : { models: {} }) as SuiteConfig;
-const suite = config.phase === 'first-run' ? () => undefined : describe;
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { configFile, suite, suiteConfig as config, waitFor } from './support';
 
 suite('Ghostwriter fills in lines and follows blocks with a FIM model', function () {
   let api: GhostwriterApi;

@@ -1,23 +1,11 @@
 // Inside a real VS Code: an explicit trigger offers several candidates (ghostwriter.alternatives)
 // as separate inline items, and VS Code's Show Next Inline Suggestion cycles to another one.
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GhostwriterApi } from '../../../src/vscode/api';
-
-const config = JSON.parse(readFileSync(process.env.GHOSTWRITER_SUITE_CONFIG || join(__dirname, 'suite-config.json'), 'utf8')) as { models: { tiny: string }; phase?: string };
-const suite = config.phase === 'first-run' ? () => undefined : describe;
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { suite, suiteConfig as config, waitFor } from './support';
 
 suite('Ghostwriter alternatives in a real VS Code', function () {
   let api: GhostwriterApi;

@@ -3,25 +3,13 @@
 // connects; the extension keeps the user's model, asks that endpoint nothing, and still completes.
 // A resource-scoped setting in the same file (which a workspace may set) shows the file was read.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GhostwriterApi } from '../../../src/vscode/api';
-
-const config = JSON.parse(readFileSync(process.env.GHOSTWRITER_SUITE_CONFIG || join(__dirname, 'suite-config.json'), 'utf8')) as { models: { tiny: string }; phase?: string };
-const suite = config.phase === 'first-run' ? () => undefined : describe;
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { suite, suiteConfig as config, waitFor } from './support';
 
 suite('Ghostwriter ignores a workspace that names another model or hub', function () {
   let api: GhostwriterApi;

@@ -121,6 +121,8 @@ export function scanCode(text: string, languageId: string, from: ScanState = EMP
 export class CodeScanner {
   private readonly syn: Syntax;
   private readonly stack: Frame[];
+  /** Per opener, the indexes in `stack` of its frames, ascending: a closer finds its match in one step, however deep the stack. */
+  private readonly framesOf: Record<Opener, number[]> = { '(': [], '[': [], '{': [] };
   /** Frames below this index belong to the starting state and are still open. */
   private base: number;
   private str: OpenString | undefined;
@@ -138,6 +140,7 @@ export class CodeScanner {
   ) {
     this.syn = syntaxOf(languageId);
     this.stack = [...from.stack];
+    this.stack.forEach((f, i) => this.framesOf[f.ch].push(i));
     this.base = this.stack.length;
     this.str = from.str;
     this.initialStr = from.str !== undefined;
@@ -158,6 +161,11 @@ export class CodeScanner {
   /** Per pop, the offset where the closing character(s) start. */
   get closers(): readonly number[] {
     return this.closerList;
+  }
+
+  /** The scan is inside a string or a block comment (ScanState's `str` or `comment === 'block'`), read without copying the state. */
+  get inText(): boolean {
+    return this.str !== undefined || this.comment === 'block';
   }
 
   get state(): ScanState {
@@ -183,6 +191,7 @@ export class CodeScanner {
   clone(): CodeScanner {
     const c = new CodeScanner(this.languageId, EMPTY_STATE);
     c.stack.push(...this.stack);
+    for (const ch of ['(', '[', '{'] as const) c.framesOf[ch].push(...this.framesOf[ch]);
     c.base = this.base;
     c.str = this.str;
     c.initialStr = this.initialStr;
@@ -260,13 +269,14 @@ export class CodeScanner {
         continue;
       }
       if (c === '(' || c === '[' || c === '{') {
+        this.framesOf[c].push(stack.length);
         stack.push({ ch: c, at: at + i });
         continue;
       }
       const opener = OPENER_OF[c];
       if (opener) {
-        let j = stack.length - 1;
-        while (j >= 0 && stack[j].ch !== opener) j--;
+        const frames = this.framesOf[opener];
+        const j = frames.length > 0 ? frames[frames.length - 1] : -1;
         if (j < 0) {
           // Outside its own brackets a closer that matches nothing closes something before the
           // scanned window: it counts as closing the start.
@@ -276,6 +286,10 @@ export class CodeScanner {
         // Frames above the match were left unclosed: they go with it.
         for (let k = Math.min(this.base, stack.length) - 1; k >= j; k--) pop(i, i + 1);
         stack.length = j;
+        for (const ch of ['(', '[', '{'] as const) {
+          const f = this.framesOf[ch];
+          while (f.length > 0 && f[f.length - 1] >= j) f.pop();
+        }
         this.base = Math.min(this.base, j);
       }
     }

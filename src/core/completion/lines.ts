@@ -1,7 +1,7 @@
 // A completion as lines, for the rules that read it a line at a time: the line filters (after
 // decoding, over the whole text) and the stops (during decoding, each line once as it completes,
 // src/core/completion/stops/). Both read it through the same LineReader, so they agree on every line.
-import { CodeScanner, imbalance, scanCode } from './codeScan';
+import { CodeScanner, imbalance } from './codeScan';
 import type { RequestContext } from './requestContext';
 
 /** A line that says something: code worth recognising as a repeat, not a lone `}` or `else:`. */
@@ -23,11 +23,12 @@ export function linesBelow(ctx: Pick<RequestContext, 'nextLines'>): readonly str
 
 /** Per line of the completion: whether it starts inside a string or comment (its whitespace is text, not indentation). */
 export function linesInText(completion: string, ctx: RequestContext): boolean[] {
-  let state = ctx.state;
+  // One scanner for all the lines: a line costs its own length, not the brackets left open above it.
+  const scanner = new CodeScanner(ctx.languageId, ctx.state);
   return completion.split('\n').map((line, i) => {
     // The first line starts at the cursor, inside whatever is open there.
-    const inside = i > 0 && (state.str !== undefined || state.comment === 'block');
-    state = scanCode(`${line}\n`, ctx.languageId, state).state;
+    const inside = i > 0 && scanner.inText;
+    scanner.feed(`${line}\n`);
     return inside;
   });
 }
@@ -115,7 +116,7 @@ export class LineReader {
     let end = complete ? next - 1 : next;
     if (complete && text[end - 1] === '\r') end--;
     const lineText = text.slice(start, end);
-    const before = this.scanner.state;
+    const inText = this.scanner.inText;
     const popsBefore = this.scanner.pops.length;
     this.scanner.feed(text.slice(start, next));
     const index = this.lines.length;
@@ -127,7 +128,7 @@ export class LineReader {
       end,
       next,
       complete,
-      inText: index > 0 && (before.str !== undefined || before.comment === 'block'),
+      inText: index > 0 && inText,
       pops: this.scanner.pops.slice(popsBefore),
       closers: this.scanner.closers.slice(popsBefore),
       closed: this.scanner.pops.length,

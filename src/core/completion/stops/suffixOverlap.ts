@@ -38,6 +38,11 @@ export function suffixOverlapRule(ctx: RequestContext): LineRule | undefined {
         run.significant ||= isSignificant(line.whole);
       } else run.alive = false;
     }
+    // A run that ended before it repeated real code can never count: forget it, so a line costs
+    // the runs still open, not every `}` the completion wrote before.
+    let kept = 0;
+    for (const run of runs) if (run.alive || run.significant) runs[kept++] = run;
+    runs.length = kept;
     // The cursor's line, completed, is a whole line too, when the completion wrote some of it.
     const from = reader.lines[0].text.trim().length > 0 ? 0 : 1;
     if (j >= from && sameLine(line.whole, below[0])) runs.push({ start: j, length: 1, alive: true, significant: isSignificant(line.whole) });

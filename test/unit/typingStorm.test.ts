@@ -9,6 +9,8 @@
 //   ONNX Runtime runs in flight (every prefill and decode step is one), and the protocol messages
 //   the process sends (first-token, lookahead, completed, aborted) never go back to an older
 //   request's id once a newer one has spoken: jobs run one after another, look-ahead included;
+// - a stale request ends within one decode step: the same probe sees each abort (or newer request)
+//   arrive and the stale request's answer leave, and counts the runs started in between;
 // - no answer for an outdated version: an answer with items is for the document's latest text;
 // - the pool never serves another document's or an older text's tokens: each answer the model
 //   gave is decoded again cold (same options, `cache: 'cold'`, temperature 0) and must be the same;
@@ -201,8 +203,11 @@ describe(`typing storm against the cache (seed ${SEED})`, function () {
       assert.deepEqual(lines.filter((l) => l.includes('[run-probe]') && l.startsWith('error')), [], 'two session runs at once');
       const probe = lines.filter((l) => l.includes('[run-probe] runs')).pop();
       assert.ok(probe, 'the probe in the inference process reported');
-      const [, runs, most] = /runs (\d+), at most (\d+) at once/.exec(probe)!;
+      const [, runs, most, stale, afterStale] = /runs (\d+), at most (\d+) at once; (\d+) stale requests ended, at most (\d+) runs started after going stale/.exec(probe)!;
       assert.equal(Number(most), 1);
+      // A stale request ends within one decode step: the run in flight when its abort (or a newer request) arrives finishes, and no other starts for it.
+      assert.ok(Number(stale) > 0, 'the probe saw stale requests end');
+      assert.ok(Number(afterStale) <= 1, `a stale request started ${afterStale} more runs`);
       // Protocol messages: once a newer request's job speaks, no older one does again (no interleaving, look-ahead included).
       let newest = 0;
       for (const m of messages) {
@@ -241,7 +246,7 @@ describe(`typing storm against the cache (seed ${SEED})`, function () {
       }
       assert.equal(typedChecked, count.typedAhead);
 
-      const stats = { ...count, crossedAborts: crossed, processMessages: messages.filter((m) => m.type !== 'log').length, sessionRuns: Number(runs) };
+      const stats = { ...count, crossedAborts: crossed, processMessages: messages.filter((m) => m.type !== 'log').length, sessionRuns: Number(runs), staleEnded: Number(stale), mostRunsAfterStale: Number(afterStale) };
       process.stdout.write(`      typing storm, seed ${SEED}: ${JSON.stringify(stats)}\n`);
       assert.equal(count.requests, count.answered + count.cancelled + count.empty);
       // The storm did what it says: the cache served answers, typing into suggestions was served ahead.

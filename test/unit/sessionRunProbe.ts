@@ -3,14 +3,15 @@
 // generation is one run, so two generations at once would show as two runs at once. It also sees
 // the requests come in and the answers go out, so it counts the runs a request started after it
 // went stale (its abort, or a newer completion, arrived) and before it ended. It speaks over the
-// process's own IPC channel as 'log' lines, which the client passes to the test's logger.
+// process's own IPC channel as 'log' lines (with the most live memory it saw every few runs, resident and in
+// array buffers, where the KV states live), which the client passes to the test's logger.
 import Module from 'node:module';
 
 interface Ort {
   InferenceSession: { prototype: { run: (...args: unknown[]) => Promise<unknown> } };
 }
 
-const counts = { runs: 0, inFlight: 0, most: 0, stale: 0, mostAfterStale: 0 };
+const counts = { runs: 0, inFlight: 0, most: 0, stale: 0, mostAfterStale: 0, rssMb: 0, buffersMb: 0, baseRssMb: -1, baseBuffersMb: -1 };
 /** Completions asked for and not yet answered. */
 const open = new Set<number>();
 /** Per open completion that went stale: the run count then. */
@@ -21,8 +22,16 @@ const EVERY = 50;
 /** The process's own send, before the wrapper below. */
 const send = process.send!.bind(process);
 const say = (level: 'info' | 'error', message: string) => send({ type: 'log', level, message: `[run-probe] ${message}` });
+/** Live memory (after a full collection: the test forks this process with --expose-gc), the most seen. */
+function sample(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+  const memory = process.memoryUsage();
+  counts.rssMb = Math.max(counts.rssMb, Math.round(memory.rss / 2 ** 20));
+  counts.buffersMb = Math.max(counts.buffersMb, Math.round(memory.arrayBuffers / 2 ** 20));
+}
+
 const report = () =>
-  say('info', `runs ${counts.runs}, at most ${counts.most} at once; ${counts.stale} stale requests ended, at most ${counts.mostAfterStale} runs started after going stale`);
+  say('info', `runs ${counts.runs}, at most ${counts.most} at once; ${counts.stale} stale requests ended, at most ${counts.mostAfterStale} runs started after going stale; at most ${counts.rssMb} MiB resident, ${counts.buffersMb} MiB in array buffers, from ${counts.baseRssMb} and ${counts.baseBuffersMb} before the first request`);
 
 // Registered before the server's listener (this file is preloaded), so a request is seen as it arrives.
 process.on('message', (m: { type?: string; id?: number }) => {
@@ -30,6 +39,13 @@ process.on('message', (m: { type?: string; id?: number }) => {
   const stale = (id: number) => open.has(id) && !staleAt.has(id) && staleAt.set(id, counts.runs);
   if (m.type === 'abort') stale(m.id);
   if (m.type === 'complete') {
+    if (counts.baseRssMb < 0) {
+      // The model loaded, nothing asked yet: what requests (the KV pool among them) add is measured from here.
+      (globalThis as { gc?: () => void }).gc?.();
+      const memory = process.memoryUsage();
+      counts.baseRssMb = Math.round(memory.rss / 2 ** 20);
+      counts.baseBuffersMb = Math.round(memory.arrayBuffers / 2 ** 20);
+    }
     for (const id of open) if (id < m.id) stale(id);
     open.add(m.id);
   }
@@ -55,6 +71,7 @@ function wrap(ort: Ort): void {
   const run = proto.run;
   const probed = async function (this: unknown, ...args: unknown[]) {
     counts.runs++;
+    if (counts.runs % EVERY === 0) sample();
     counts.most = Math.max(counts.most, ++counts.inFlight);
     if (counts.inFlight > 1) say('error', `${counts.inFlight} session runs at once`);
     try {

@@ -11,6 +11,8 @@
 //   request's id once a newer one has spoken: jobs run one after another, look-ahead included;
 // - a stale request ends within one decode step: the same probe sees each abort (or newer request)
 //   arrive and the stale request's answer leave, and counts the runs started in between;
+// - the process's memory: the array buffers (where the KV states live) grow from before the first
+//   request by no more than the KV pool budget the process logs at load (resident size printed);
 // - no answer for an outdated version: an answer with items is for the document's latest text;
 // - the pool never serves another document's or an older text's tokens: each answer the model
 //   gave is decoded again cold (same options, `cache: 'cold'`, temperature 0) and must be the same;
@@ -81,7 +83,7 @@ describe(`typing storm against the cache (seed ${SEED})`, function () {
     const log = createLogger((level, message) => lines.push(`${level} ${message}`));
     // Every protocol message the process sends, in order, to see jobs never interleave.
     const messages: Response[] = [];
-    const spawnProbed = forkInference(join(repoRoot(), 'dist', 'inference.js'), { execArgv: ['--require', join(repoRoot(), 'out', 'test', 'unit', 'sessionRunProbe.js')] });
+    const spawnProbed = forkInference(join(repoRoot(), 'dist', 'inference.js'), { execArgv: ['--expose-gc', '--require', join(repoRoot(), 'out', 'test', 'unit', 'sessionRunProbe.js')] });
     const spawn = () => {
       const child = spawnProbed();
       child.on('message', (m) => messages.push(m as Response));
@@ -208,6 +210,11 @@ describe(`typing storm against the cache (seed ${SEED})`, function () {
       // A stale request ends within one decode step: the run in flight when its abort (or a newer request) arrives finishes, and no other starts for it.
       assert.ok(Number(stale) > 0, 'the probe saw stale requests end');
       assert.ok(Number(afterStale) <= 1, `a stale request started ${afterStale} more runs`);
+      // The KV states live in array buffers; what requests added to them stays within the pool budget the process logged at load.
+      const [, rssMb, buffersMb, baseRssMb, baseBuffersMb] = /at most (\d+) MiB resident, (\d+) MiB in array buffers, from (\d+) and (\d+) before/.exec(probe)!.map(Number);
+      const budget = /KV pool budget (\d+) MB/.exec(lines.find((l) => l.includes('KV pool budget')) ?? '');
+      assert.ok(budget, 'the process logged its KV pool budget');
+      assert.ok(baseBuffersMb >= 0 && buffersMb - baseBuffersMb <= Number(budget[1]), `array buffers grew from ${baseBuffersMb} to ${buffersMb} MiB, the pool's budget ${budget[1]} MB`);
       // Protocol messages: once a newer request's job speaks, no older one does again (no interleaving, look-ahead included).
       let newest = 0;
       for (const m of messages) {
@@ -246,7 +253,7 @@ describe(`typing storm against the cache (seed ${SEED})`, function () {
       }
       assert.equal(typedChecked, count.typedAhead);
 
-      const stats = { ...count, crossedAborts: crossed, processMessages: messages.filter((m) => m.type !== 'log').length, sessionRuns: Number(runs), staleEnded: Number(stale), mostRunsAfterStale: Number(afterStale) };
+      const stats = { ...count, crossedAborts: crossed, processMessages: messages.filter((m) => m.type !== 'log').length, sessionRuns: Number(runs), staleEnded: Number(stale), mostRunsAfterStale: Number(afterStale), processRssMiB: `${baseRssMb}..${rssMb}`, processBuffersMiB: `${baseBuffersMb}..${buffersMb}`, poolBudgetMB: Number(budget[1]) };
       process.stdout.write(`      typing storm, seed ${SEED}: ${JSON.stringify(stats)}\n`);
       assert.equal(count.requests, count.answered + count.cancelled + count.empty);
       // The storm did what it says: the cache served answers, typing into suggestions was served ahead.

@@ -24,25 +24,14 @@ import { silentLogger } from '../../src/core/logger';
 import type { CompletionOptions, CompletionResult } from '../../src/core/protocol';
 import { createSnapshot, type DocumentSnapshot } from '../../src/core/snapshot';
 import { preparedCacheDir, repoRoot, tinyModel } from './helpers';
+import { seededRng, type Rng } from '../../src/inference/rng';
 
 const FAKE_CASES = 10_000;
 const REAL_CASES = 300;
 const SEED = process.env.GHOSTWRITER_FUZZ_SEED ? Number(process.env.GHOSTWRITER_FUZZ_SEED) >>> 0 : 0x6057;
 const ONE_CASE = process.env.GHOSTWRITER_FUZZ_CASE ? Number(process.env.GHOSTWRITER_FUZZ_CASE) >>> 0 : undefined;
 
-type Random = () => number;
-
-function rng(seed: number): Random {
-  let s = seed >>> 0;
-  // mulberry32
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+type Random = Rng;
 
 /** Each case has its own seed, so one replays without the others. */
 const caseSeed = (i: number): number => (Math.imul(SEED ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
@@ -195,7 +184,7 @@ describe(`pipeline fuzz (seed ${SEED}${ONE_CASE === undefined ? '' : `, case ${O
     let heapPeak = 0;
     const seeds = caseSeeds(FAKE_CASES);
     for (const [n, seed] of seeds.entries()) {
-      const r = rng(seed);
+      const r = seededRng(seed);
       const s = documentAt(r, specials, n + 1);
       raw = rawCompletion(r, s);
       const settings: Settings = { ...base, lineMode: pick(r, ['auto', 'singleLine', 'multiLine'] as const), alternatives: 1 + int(r, 3) };
@@ -234,7 +223,7 @@ describe(`pipeline fuzz (seed ${SEED}${ONE_CASE === undefined ? '' : `, case ${O
       const count = stats();
       const seeds = caseSeeds(REAL_CASES, 0x5bd1e995);
       for (const [n, seed] of seeds.entries()) {
-        const r = rng(seed);
+        const r = seededRng(seed);
         const s = documentAt(r, specials, n + 1);
         const settings: Settings = { ...base, temperature: pick(r, [0, 0.8, 1.5]), alternatives: 1 + int(r, 2), lineMode: pick(r, ['auto', 'singleLine', 'multiLine'] as const) };
         try {

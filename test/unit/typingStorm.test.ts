@@ -28,23 +28,13 @@ import { createLogger } from '../../src/core/logger';
 import type { CompletionOptions, CompletionResult, Response } from '../../src/core/protocol';
 import { createSnapshot, type DocumentSnapshot } from '../../src/core/snapshot';
 import { preparedCacheDir, repoRoot, tinyModel } from './helpers';
+import { seededRng, type Rng } from '../../src/inference/rng';
 
 const KEYS = 1000;
 const GAP_MS = 5;
 const SEED = process.env.GHOSTWRITER_STORM_SEED ? Number(process.env.GHOSTWRITER_STORM_SEED) >>> 0 : 0x5707;
 
-type Random = () => number;
-function rng(seed: number): Random {
-  let s = seed >>> 0;
-  // mulberry32
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+type Random = Rng;
 const int = (r: Random, n: number): number => Math.floor(r() * n);
 
 /** What each document starts as, and what gets typed into them. */
@@ -119,7 +109,7 @@ describe(`typing storm against the cache (seed ${SEED})`, function () {
     // No debounce: every keystroke reaches the process, the hardest case for its queue and pool.
     const settings: Settings = { ...DEFAULTS, modelPath: await tinyModel(), modelFile: 'fp32', executionProvider: 'cpu', temperature: 0, debounceMs: 0, timeoutMs: 60_000, maxNewTokens: 12 };
     const count = { requests: 0, answered: 0, cancelled: 0, empty: 0, typedAhead: 0, model: 0, coldChecked: 0, undos: 0, jumps: 0, backspaces: 0, inserts: 0, typedIn: 0 };
-    const r = rng(SEED);
+    const r = seededRng(SEED);
     try {
       assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
       const docs: Doc[] = STARTS.map((text, i) => ({ path: `/w/storm${i}.py`, text, cursor: text.length, version: 1, history: [] }));

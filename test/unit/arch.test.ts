@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ensureModel, onnxFileName, quantizedOnnxFileName, seededWeights, TINY_BIGCODE, TINY_CODEGEN, type GenerateOptions, type ParamRole } from '../../scripts/model/generate';
 import { GhostwriterError } from '../../src/core/errors';
-import { silentLogger } from '../../src/core/logger';
 import { ADAPTERS, adapterForModelType, parseModelConfig, resolveAdapter, supportedModelTypes } from '../../src/inference/arch';
 import type { InferenceEngine } from '../../src/inference/engine';
 import { resolveModelFolder } from '../../src/inference/model';
@@ -15,8 +14,8 @@ import { parseModel } from '../../src/inference/onnx/graph';
 import { rewriteForCache } from '../../src/inference/onnx/rewrite';
 import { ModelSession } from '../../src/inference/session';
 import { kvSlots } from '../../src/inference/signature';
-import { loadEngine, modelCopy, preparedCacheDir, refusal } from './helpers';
-import { engineAndSessions, expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap } from './modelChecks';
+import { loadEngine, modelCopy, refusal } from './helpers';
+import { engineAndSessions, expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap, expectPreparedInt8LikeOriginal } from './modelChecks';
 
 // ---- published configs, as their config.json files say (fields the adapters read) --------------
 
@@ -222,17 +221,7 @@ for (const c of CASES) {
     });
 
     it('the prepared int8 graph decodes the original int8 graph\'s greedy tokens', async () => {
-      const folder = await resolveModelFolder(dir, 'quantized');
-      const prepared = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { cacheDir: preparedCacheDir() });
-      const int8 = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
-      try {
-        assert.equal(prepared.prepared, true, prepared.prepareNote);
-        // One token at a time: dynamic quantization scales activations per call.
-        await expectSameSteps(prepared, int8, engine.encode(PROMPTS[0]), 'int8', 1e-3, true);
-      } finally {
-        await prepared.release();
-        await int8.release();
-      }
+      await expectPreparedInt8LikeOriginal(dir, engine.encode(PROMPTS[0]));
     });
   });
 }

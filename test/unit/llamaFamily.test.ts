@@ -34,9 +34,9 @@ import { first, readFields, text } from '../../src/inference/onnx/protoReader';
 import { rewriteForCache } from '../../src/inference/onnx/rewrite';
 import { ModelSession } from '../../src/inference/session';
 import { kvSlots } from '../../src/inference/signature';
-import { loadEngine, modelCopy, preparedCacheDir, repoRoot, refusal } from './helpers';
+import { loadEngine, modelCopy, repoRoot, refusal } from './helpers';
 import { HubStandIn } from './hubStandIn';
-import { argmax, engineAndSessions, expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap } from './modelChecks';
+import { argmax, engineAndSessions, expectCachedEqualsRecomputation, expectSameSteps, greedyByRecomputation, maxAbsDiff, options, PROMPTS, snap, expectPreparedInt8LikeOriginal } from './modelChecks';
 
 // ---- published configs ---------------------------------------------------------------------------
 
@@ -200,16 +200,7 @@ for (const c of CASES) {
     });
 
     it('the prepared int8 graph decodes the original int8 graph\'s greedy tokens', async () => {
-      const folder = await resolveModelFolder(dir, 'quantized');
-      const prepared = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { cacheDir: preparedCacheDir() });
-      const int8 = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
-      try {
-        assert.equal(prepared.prepared, true, prepared.prepareNote);
-        await expectSameSteps(prepared, int8, engine.encode(PROMPTS[0]), 'int8', 1e-3, true);
-      } finally {
-        await prepared.release();
-        await int8.release();
-      }
+      await expectPreparedInt8LikeOriginal(dir, engine.encode(PROMPTS[0]));
     });
   });
 }

@@ -85,6 +85,21 @@ export async function expectSameSteps(a: ModelSession, b: ModelSession, ids: rea
   assert.deepEqual(ca.tokens, cb.tokens);
 }
 
+/** The folder's int8 file prepared against the same file unprepared, step by step on `ids`. */
+export async function expectPreparedInt8LikeOriginal(dir: string, ids: readonly number[]): Promise<void> {
+  const folder = await resolveModelFolder(dir, 'quantized');
+  const prepared = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { cacheDir: preparedCacheDir() });
+  const int8 = await ModelSession.create(folder, 'cpu', silentLogger, undefined, { prepare: false });
+  try {
+    assert.equal(prepared.prepared, true, prepared.prepareNote);
+    // One token at a time: dynamic quantization scales activations per call.
+    await expectSameSteps(prepared, int8, ids, 'int8', 1e-3, true);
+  } finally {
+    await prepared.release();
+    await int8.release();
+  }
+}
+
 /** The cached path's logits at every step of a greedy completion, against recomputation from scratch. */
 export async function expectCachedEqualsRecomputation(engine: InferenceEngine, session: ModelSession, prompt: string): Promise<void> {
   const result = await engine.complete(snap(prompt), options({ maxNewTokens: 6 }));

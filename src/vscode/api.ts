@@ -14,6 +14,16 @@ export interface CompletionRecord {
   readonly source?: 'model' | 'typed-ahead';
   /** Not asked at all: suggestions are off for the document's language, or snoozed. */
   readonly skipped?: 'language' | 'snoozed';
+  /** The document's version when VS Code asked, and when the answer went back (the document is live). */
+  readonly version?: number;
+  readonly answeredVersion?: number;
+  /** VS Code had cancelled the request by the time it was answered. */
+  readonly tokenCancelled?: boolean;
+  /** performance.now() in the extension host when asked and when answered. */
+  readonly askedAt?: number;
+  readonly answeredAt?: number;
+  /** 'explicit': Trigger Inline Suggestion; 'automatic': VS Code asked as the user typed. */
+  readonly trigger?: 'automatic' | 'explicit';
 }
 
 /** A model download from the Hugging Face hub (progress as the notification showed it). */

@@ -47,8 +47,12 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     // An explicit trigger (the command) does not wait for typing to pause.
     const trigger = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'explicit' : 'automatic';
     const abort = abortSignalOf(token);
+    const asked: Pick<CompletionRecord, 'version' | 'askedAt' | 'trigger'> = { version: document.version, askedAt: performance.now(), trigger };
     const answer = await this.service.complete(snapshot, settings, abort.signal, trigger).finally(() => abort.dispose());
-    this.record({ uri: document.uri.toString(), texts: answer.texts, cancelled: answer.cancelled, ...(answer.source ? { source: answer.source } : {}) });
+    // VS Code may cancel while the answer is on its way (a keystroke handled in the same turn): it drops such items, so none are given.
+    const cancelled = answer.cancelled || token.isCancellationRequested;
+    this.record({ uri: document.uri.toString(), texts: cancelled ? [] : answer.texts, cancelled, ...(answer.source ? { source: answer.source } : {}), ...asked, answeredAt: performance.now(), answeredVersion: document.version, tokenCancelled: token.isCancellationRequested });
+    if (cancelled) return [];
     // A suggestion that re-emits the closers after the cursor replaces them (its range covers them).
     return answer.texts.map(
       (text, i) => new vscode.InlineCompletionItem(text, new vscode.Range(position, position.translate(0, answer.replaceSuffixChars?.[i] ?? 0))),

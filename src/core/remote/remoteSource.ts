@@ -88,7 +88,7 @@ export class RemoteSource implements CompletionSource {
       return await this.stream(response, options, combined, own, started, onLookAhead);
     } catch (err) {
       if (combined.aborted || (err instanceof GhostwriterError && err.code === 'cancelled')) return undefined;
-      this.health.failed(err, err instanceof StatusError ? err.retryAfterMs : undefined);
+      this.health.failed(err instanceof StatusError ? err.error : err, err instanceof StatusError ? err.retryAfterMs : undefined);
       throw err instanceof StatusError ? err.error : err;
     }
   }

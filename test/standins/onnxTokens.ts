@@ -6,7 +6,8 @@ import { createSnapshot } from '../../src/core/snapshot';
 import type { InferenceEngine } from '../../src/inference/engine';
 import type { TokenRequest } from './server';
 
-export function onnxTokens(engine: InferenceEngine): (request: TokenRequest) => Promise<string[]> {
+/** `cache: 'reuse'` keeps the engine's KV cache between requests, as llama.cpp's cache_prompt does (the bench); tests run cold. */
+export function onnxTokens(engine: InferenceEngine, { cache = 'cold' as 'cold' | 'reuse' } = {}): (request: TokenRequest) => Promise<string[]> {
   return async ({ prompt, maxTokens, temperature }) => {
     const snapshot = createSnapshot({ prefix: prompt, suffix: '', languageId: 'plaintext', path: 'stand-in-server', version: 1 });
     const result = await engine.complete(snapshot, {
@@ -20,7 +21,7 @@ export function onnxTokens(engine: InferenceEngine): (request: TokenRequest) => 
       newline: 'none',
       numReturnSequences: 1,
       seed: 1,
-      cache: 'cold',
+      cache,
     });
     const ids = result.completions[0]?.tokenIds ?? [];
     const pieces: string[] = [];

@@ -4,7 +4,7 @@
 // the router and the OpenAI-compatible dialect over HTTP on 127.0.0.1 to a stand-in whose tokens
 // come from our engine in this process (test/standins/), keeping its KV cache between requests as
 // llama.cpp's cache_prompt does. Both explicit (the whole budget, no early answer), greedy,
-// debounce 0. The stand-in decodes the whole request before it streams, so the server figure is
+// debounce 0, no deadline. The stand-in decodes the whole request before it streams, so the server figure is
 // the HTTP path's cost on top of a full decode: a figure, not a pass/fail.
 import { join } from 'node:path';
 import { CompletionService } from '../src/core/completionService';
@@ -32,7 +32,7 @@ export interface RemoteLatencyResult {
 }
 
 export async function remoteLatency(root: string, modelDir: string, files: readonly SourceFile[], reps: number, say: (s: string) => void): Promise<RemoteLatencyResult> {
-  const settings: Settings = { ...DEFAULTS, modelPath: modelDir, modelFile: 'fp32', debounceMs: 0, temperature: 0, extraContext: false };
+  const settings: Settings = { ...DEFAULTS, modelPath: modelDir, modelFile: 'fp32', debounceMs: 0, temperature: 0, extraContext: false, timeoutMs: 60_000 };
   const client = new EngineClient(forkInference(join(root, 'dist', 'inference.js')), silentLogger);
   const local = new CompletionService(client, silentLogger);
   local.setModelSource(async () => ({ dir: modelDir, name: 'bench' }));
@@ -70,7 +70,7 @@ export async function remoteLatency(root: string, modelDir: string, files: reado
       localAfterEditMs: { median: round(median(localMs)), p95: round(p95(localMs)) },
       serverAfterEditMs: { median: round(median(serverMs)), p95: round(p95(serverMs)) },
       serverRequests: server.completions().length,
-      note: 'CompletionService.complete, explicit trigger (whole token budget), greedy, debounceMs 0, after one character typed at the cursor of an 80-line snippet already asked once. Local: the inference process with its KV cache; server: HTTP + SSE to a stand-in running the same model in the bench process with its KV cache kept, decoding the whole request before streaming.',
+      note: 'CompletionService.complete, explicit trigger (whole token budget), greedy, debounceMs 0, timeoutMs 60000 (no deadline cut on either side), after one character typed at the cursor of an 80-line snippet already asked once. Local: the inference process with its KV cache; server: HTTP + SSE to a stand-in running the same model in the bench process with its KV cache kept, decoding the whole request before streaming.',
     };
   } finally {
     local.dispose();

@@ -82,14 +82,24 @@ export class RemoteSource implements CompletionSource {
     this.current = own;
     const combined = AbortSignal.any([signal, own.signal]);
     const started = performance.now();
+    // The deadline holds before the answer starts too (a server slow to prefill): nothing to show, and not the server's failure.
+    const late = new AbortController();
+    const lateTimer = setTimeout(() => late.abort(), options.timeoutMs);
     try {
-      const response = await this.open(snapshot, options, combined);
+      const response = await this.open(snapshot, options, AbortSignal.any([combined, late.signal]));
+      clearTimeout(lateTimer);
       if (!response) return undefined;
       return await this.stream(response, options, combined, own, started, onLookAhead);
     } catch (err) {
+      if (late.signal.aborted && !combined.aborted) {
+        this.log.info(`${this.name} sent nothing within ${options.timeoutMs} ms (ghostwriter.timeoutMs); the request was closed`);
+        return { completions: [{ text: '', tokenIds: [], stopReason: 'deadline' }], promptTokenIds: [], timings: { tokenizeMs: 0, prefillMs: options.timeoutMs, decodeMs: 0, totalMs: Math.round(performance.now() - started), newTokens: 0 } };
+      }
       if (combined.aborted || (err instanceof GhostwriterError && err.code === 'cancelled')) return undefined;
       this.health.failed(err instanceof StatusError ? err.error : err, err instanceof StatusError ? err.retryAfterMs : undefined);
       throw err instanceof StatusError ? err.error : err;
+    } finally {
+      clearTimeout(lateTimer);
     }
   }
 

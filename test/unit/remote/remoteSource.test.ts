@@ -117,6 +117,19 @@ describe('remote source against each engine\'s stand-in', () => {
     assert.equal((await ended).closedByClient, true);
   });
 
+  it('the deadline holds before the first byte too: nothing shown, the connection closed, the circuit left closed', async () => {
+    const hold = gate();
+    const { server, source } = await make({ dialect: 'llama.cpp', tokens: async () => (await hold.opened, ['a']) });
+    const snap = at('x = ');
+    const result = await source.complete(snap, options(snap, { timeoutMs: 200 }), new AbortController().signal);
+    assert.equal(result?.completions[0].text, '');
+    assert.equal(result?.completions[0].stopReason, 'deadline');
+    assert.equal(source.health.allows, true, 'a slow answer is not a server failure');
+    const ended = server.nextEnd();
+    hold.open();
+    assert.equal((await ended).closedByClient, true);
+  });
+
   it('an early answer after maxNewTokens pieces; the rest of the stream grows it through the look-ahead up to growTo', async () => {
     const { server, source } = await make({ dialect: 'tgi', tokens: () => ['a', 'b', 'c', 'd', 'e', 'f'] });
     const grown: [string, number][] = [];

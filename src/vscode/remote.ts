@@ -8,7 +8,10 @@ import { SERVER_KEYS, SETTINGS_SECTION, type Settings } from '../core/config';
 import { describeCause } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { DIALECTS } from '../core/remote/dialects';
+import { templateFromHub } from '../core/remote/hubTokenizer';
 import { RemoteSource } from '../core/remote/remoteSource';
+import { hubEndpointFor } from '../core/modelSource';
+import { readToken } from './token';
 import type { CompletionRouter } from '../core/remote/router';
 import { readServerKey } from './remoteKey';
 import { RemoteStatus } from './remoteStatus';
@@ -59,9 +62,12 @@ export class RemoteWiring implements vscode.Disposable {
         this.log.error(`ghostwriter.serverCaFile ${s.serverCaFile} could not be read (${describeCause(err)}); the system's certificates are used`);
       }
     }
+    // A client-built FIM prompt for a hub model: its own tokens, from its tokenizer files (two small JSON files from the hub).
+    const model = s.serverModel.trim();
+    const tokenizerTemplate = s.serverFimTemplate === 'auto' && !dialect.serverFim ? await templateFromHub(model, { endpoint: hubEndpointFor(s), ...(await tokenOf(this.secrets)) }, this.log) : undefined;
     if (generation !== this.generation) return;
     const source = new RemoteSource(
-      { dialect, endpoint: s.serverEndpoint, model: s.serverModel.trim(), fimTemplate: s.serverFimTemplate, ...(key ? { key } : {}), ...(ca ? { ca } : {}) },
+      { dialect, endpoint: s.serverEndpoint, model, fimTemplate: s.serverFimTemplate, ...(tokenizerTemplate ? { tokenizerTemplate } : {}), ...(key ? { key } : {}), ...(ca ? { ca } : {}) },
       this.log,
     );
     this.log.info(`suggestions from ${source.name} at ${s.serverEndpoint} (${dialect.serverFim && s.serverFimTemplate === 'auto' ? 'the server lays out fill-in-the-middle' : `FIM template ${source.template}`}${key ? ', with the stored API key' : ''}); the local model${s.modelPath ? '' : ' (none chosen)'} answers while it is down`);
@@ -74,4 +80,9 @@ export class RemoteWiring implements vscode.Disposable {
     for (const d of this.subs) d.dispose();
     this.status.dispose();
   }
+}
+
+async function tokenOf(secrets: vscode.SecretStorage): Promise<{ token?: string }> {
+  const token = await readToken(secrets);
+  return token ? { token } : {};
 }

@@ -15,7 +15,7 @@ import type { DocumentSnapshot } from '../snapshot';
 import type { Dialect, RemoteInput } from './dialect';
 import { FIM_TEMPLATES, templateForModelName, type FimTemplateName } from './fimTemplates';
 import { ProbeError, ServerHealth, type HealthOptions } from './health';
-import { getText, postStream, readText, type OpenResponse, type ServerTarget } from './http';
+import { getText, HEADERS_TIMEOUT_MS, postStream, readText, type OpenResponse, type ServerTarget } from './http';
 import { remotePrompt } from './remotePrompt';
 import { decoderFor } from './stream';
 
@@ -110,14 +110,16 @@ export class RemoteSource implements CompletionSource {
     const template = this.serverFimRefused ? 'none' : this.template;
     const input = this.input(snapshot, options, clientFim ? template : 'none', this.fim, clientFim);
     let request = dialect.request(input, this.serverFimRefused);
-    let response = await postStream(this.config, request.path, request.body, signal);
+    // The deadline (timeoutMs) decides how long to wait for the first byte; the connection timeout only backs it up.
+    const headersMs = options.timeoutMs + HEADERS_TIMEOUT_MS;
+    let response = await postStream(this.config, request.path, request.body, signal, headersMs);
     if (dialect.fallbackStatus !== undefined && response.status === dialect.fallbackStatus && !this.serverFimRefused) {
       const message = dialect.errorMessage(response.status, await readText(response.body).finally(() => response.close()));
       this.serverFimRefused = true;
       this.log.warn(`${dialect.label} answered ${response.status} to ${request.path} ("${message}"): this model has no fill-in-the-middle tokens there; sending the text before the cursor to ${dialect.request(input, true).path} from now on`);
       // The same request, sent again at once (not a retry of a stale one), as a prompt the client built.
       request = dialect.request(this.input(snapshot, options, 'none', false, true), true);
-      response = await postStream(this.config, request.path, request.body, signal);
+      response = await postStream(this.config, request.path, request.body, signal, headersMs);
     }
     if (response.status >= 200 && response.status < 300) return response;
     const body = await readText(response.body).catch(() => '').finally(() => response.close());

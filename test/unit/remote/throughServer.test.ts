@@ -81,6 +81,27 @@ describe('suggestions through a server equal the local ones (tiny GPT-2 behind a
     });
   }
 
+  it('typing on what arrived is served from it (typed ahead) as locally, with no new request to the server', async () => {
+    let served = 0;
+    for (const [i, prefix] of PLACES.entries()) {
+      const snap = createSnapshot({ prefix, suffix: '\n', languageId: 'python', path: `typed${i}.py`, version: 1 });
+      const [localFirst, remoteFirst] = [await local.complete(snap, settings, new AbortController().signal, 'explicit'), await remote.complete(snap, settings, new AbortController().signal, 'explicit')];
+      assert.deepEqual(remoteFirst.texts, localFirst.texts);
+      const text = localFirst.texts[0] ?? '';
+      if (text.length < 2) continue;
+      const asked = server.completions().length;
+      const typed = createSnapshot({ prefix: prefix + text[0], suffix: '\n', languageId: 'python', path: `typed${i}.py`, version: 2 });
+      const want = await local.complete(typed, settings, new AbortController().signal, 'automatic');
+      if (want.source !== 'typed-ahead') continue;
+      const got = await remote.complete(typed, settings, new AbortController().signal, 'automatic');
+      assert.equal(got.source, 'typed-ahead');
+      assert.deepEqual(got.texts, want.texts);
+      assert.equal(server.completions().length, asked, 'the server was not asked');
+      served++;
+    }
+    assert.ok(served > 0, 'at least one place was typed ahead');
+  });
+
   it('the stand-in\'s tokens are the engine\'s, token for token (not a copy of the local answer)', async () => {
     const pieces = await onnxTokens(engine)({ prompt: PLACES[0], maxTokens: 8, temperature: 0, route: '/v1/completions', body: {} });
     const snap = createSnapshot({ prefix: PLACES[0], suffix: '', languageId: 'plaintext', path: 'x', version: 1 });

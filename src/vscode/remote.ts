@@ -53,6 +53,7 @@ export class RemoteWiring implements vscode.Disposable {
       return;
     }
     const dialect = DIALECTS[s.serverBackend];
+    if (!s.serverModel.trim() && (s.serverBackend === 'ollama' || s.serverBackend === 'openai')) this.log.warn(`ghostwriter.serverModel is empty: ${dialect.label} servers need the model's name (Choose Model lists the server's models)`);
     const key = dialect.usesKey ? await readServerKey(this.secrets) : undefined;
     let ca: string | undefined;
     if (s.serverCaFile.trim()) {

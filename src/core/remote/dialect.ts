@@ -64,10 +64,11 @@ export interface Dialect {
   readonly modelsPath: string;
   parseModels(body: unknown): string[];
   /**
-   * A status that says the server-side FIM route is not there for this model (llama.cpp's 501):
-   * the request is sent again, at once, with `fallback` (the client-built prompt).
+   * Whether an error answer says the server cannot lay out FIM for this model (llama.cpp's 501,
+   * Ollama's "does not support insert"): the request is sent again, at once, with `fallback`
+   * (the text before the cursor as the prompt), and so are the later ones.
    */
-  readonly fallbackStatus?: number;
+  refusesServerFim?(status: number, message: string): boolean;
 }
 
 /** JSON or undefined. */

@@ -113,10 +113,12 @@ export class RemoteSource implements CompletionSource {
     // The deadline (timeoutMs) decides how long to wait for the first byte; the connection timeout only backs it up.
     const headersMs = options.timeoutMs + HEADERS_TIMEOUT_MS;
     let response = await postStream(this.config, request.path, request.body, signal, headersMs);
-    if (dialect.fallbackStatus !== undefined && response.status === dialect.fallbackStatus && !this.serverFimRefused) {
-      const message = dialect.errorMessage(response.status, await readText(response.body).finally(() => response.close()));
+    if (dialect.refusesServerFim && !this.serverFimRefused && response.status >= 400) {
+      const body = await readText(response.body).catch(() => '').finally(() => response.close());
+      const message = dialect.errorMessage(response.status, body);
+      if (!dialect.refusesServerFim(response.status, message)) throw new StatusError(statusError(dialect, response.status, body, this.config.endpoint), response.retryAfterMs);
       this.serverFimRefused = true;
-      this.log.warn(`${dialect.label} answered ${response.status} to ${request.path} ("${message}"): this model has no fill-in-the-middle tokens there; sending the text before the cursor to ${dialect.request(input, true).path} from now on`);
+      this.log.warn(`${dialect.label} answered ${response.status} to ${request.path} ("${message}"): it lays out no fill-in-the-middle for this model; the text before the cursor goes alone from now on`);
       // The same request, sent again at once (not a retry of a stale one), as a prompt the client built.
       request = dialect.request(this.input(snapshot, options, 'none', false, true), true);
       response = await postStream(this.config, request.path, request.body, signal, headersMs);

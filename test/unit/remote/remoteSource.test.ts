@@ -155,6 +155,26 @@ describe('remote source against each engine\'s stand-in', () => {
     assert.deepEqual(server.completions().map((r) => r.route), ['/infill', '/completion', '/completion']);
   });
 
+  it('Ollama: a model whose template has no suffix answers 400 "does not support insert"; the text before the cursor goes alone, raw, from then on', async () => {
+    const { server, source } = await make({ dialect: 'ollama', fim: false, tokens: () => ['1'] });
+    const snap = at('x = ', ')\n');
+    const result = await source.complete(snap, options(snap), new AbortController().signal);
+    assert.equal(result?.completions[0].text, '1');
+    const [refused, again] = server.completions().map((r) => r.body);
+    assert.deepEqual([refused['prompt'], refused['suffix'], refused['raw']], ['x = ', ')\n', undefined]);
+    assert.deepEqual([again['prompt'], again['suffix'], again['raw']], ['x = ', undefined, true]);
+    assert.equal(source.fim, false);
+    assert.equal(source.health.allows, true);
+  });
+
+  it('Ollama: another 400 is the request\'s own error, not a FIM refusal', async () => {
+    const { server, source } = await make({ dialect: 'ollama', tokens: () => [], fail: { status: 400, body: JSON.stringify({ error: 'invalid option provided' }) } }, 60_000);
+    const snap = at('x = ', ')\n');
+    await assert.rejects(source.complete(snap, options(snap), new AbortController().signal), /invalid option provided/);
+    assert.equal(server.completions().length, 1);
+    assert.equal(source.fim, true);
+  });
+
   it('llama.cpp with FIM: the server gets prefix, suffix and the snippets as input_extra', async () => {
     const { server, source } = await make({ dialect: 'llama.cpp', tokens: () => ['1'] });
     const snap = createSnapshot({ prefix: 'x = f(', suffix: ')\nprint(x)\n', languageId: 'python', path: 'a.py', version: 1, extraContext: [{ path: 'util.py', text: 'def f(n):\n    return n\n', kind: 'editor' }] });

@@ -35,7 +35,7 @@ export const llamaCpp: Dialect = {
   framing: 'sse',
   serverFim: true,
   usesKey: true,
-  fallbackStatus: 501,
+  refusesServerFim: (status) => status === 501,
   request(input, fallback = false) {
     if (fallback) return { path: '/completion', body: { prompt: input.prompt, ...sampling(input) } };
     return {

@@ -8,6 +8,8 @@
 //           has done: true, done_reason and the counts. An error may arrive as a `{"error": "..."}`
 //           line in a 200 stream, or as the body of a 4xx/5xx.
 //   GET /api/tags: {"models": [{"name", "model", ...}]} — also the health probe. No API key.
+// A suffix for a model whose template has no .Suffix is refused: 400 {"error": "<model> does not
+// support insert"}; then the text before the cursor goes alone, raw.
 import { commonErrorMessage, parseJson, type Dialect } from '../dialect';
 
 export const ollama: Dialect = {
@@ -16,7 +18,8 @@ export const ollama: Dialect = {
   framing: 'ndjson',
   serverFim: true,
   usesKey: false,
-  request(input) {
+  refusesServerFim: (status, message) => status === 400 && /does not support insert/i.test(message),
+  request(input, fallback = false) {
     const p = input.params;
     const options = {
       num_predict: p.maxTokens,
@@ -27,7 +30,7 @@ export const ollama: Dialect = {
       ...(p.stop.length > 0 ? { stop: p.stop } : {}),
       seed: p.seed,
     };
-    const prompt = input.clientFim ? { prompt: input.prompt, raw: true } : { prompt: input.prefix, ...(input.suffix ? { suffix: input.suffix } : {}) };
+    const prompt = input.clientFim || fallback ? { prompt: input.prompt, raw: true } : { prompt: input.prefix, ...(input.suffix ? { suffix: input.suffix } : {}) };
     return { path: '/api/generate', body: { model: input.model, ...prompt, stream: true, options } };
   },
   parse(data) {

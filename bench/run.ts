@@ -21,6 +21,7 @@ import { stageBundles } from './staging';
 import { round } from './stats';
 import { renderTable } from './table';
 import { benchOurs, prefillTokens } from './variantBench';
+import { printRemoteLatency } from './remoteLatencyReport';
 
 interface NotRun {
   readonly status: 'skipped' | 'failed';
@@ -214,6 +215,8 @@ async function benchAll(cfg: BenchConfig, args: string[], root: string, runtime:
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\n${renderTable(results)}\n`);
+  // Issue 15: the first suggestion after an edit through a completion server, next to the local one (a figure; --no-remote skips it).
+  if (!args.includes('--no-remote')) await printRemoteLatency(root, modelDir, files, cfg.mode === 'quick' ? 3 : 10, say);
   say(`wrote ${cfg.output}`);
 }
 

@@ -19,6 +19,10 @@ import { Notifier } from './vscode/notifier';
 import { StatusBar } from './vscode/statusBar';
 import { registerWarmer } from './vscode/warmer';
 import { showGrowth } from './vscode/growth';
+import { CompletionRouter } from './core/remote/router';
+import { RemoteWiring } from './vscode/remote';
+import { clearServerKey, setServerKey, type ServerKeyDeps } from './vscode/remoteKey';
+import { chooseWithServer } from './vscode/remoteModels';
 
 const ACTIONS: Record<string, string> = {
   'Choose Model…': COMMANDS.chooseModel,
@@ -46,6 +50,15 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   own({ dispose: () => client.dispose() });
   const service = new CompletionService(client, log.child('completion'), vscode.Uri.joinPath(context.globalStorageUri, 'prepared').fsPath);
   own({ dispose: () => service.dispose() });
+  // A completion server, when one is set, answers instead of the local model, which stands in while it is down.
+  const router = new CompletionRouter(client, () => settings.read().modelPath.trim() !== '', log.child('server'));
+  own({ dispose: () => router.dispose() });
+  service.setCompletionSource(router);
+  // With no local model the state depends on the server alone: load again (nothing to load but the state).
+  const remote = own(new RemoteWiring(router, () => settings.read(), context.secrets, log.child('server'), () => (settings.read().modelPath.trim() === '' ? service.reload(settings.read()) : undefined)));
+  const keyDeps: ServerKeyDeps = { secrets: context.secrets, log: log.child('server'), changed: () => remote.setup() };
+  own(vscode.commands.registerCommand(COMMANDS.setServerKey, (arg?: unknown) => setServerKey(keyDeps, arg)));
+  own(vscode.commands.registerCommand(COMMANDS.clearServerKey, () => clearServerKey(keyDeps)));
   const statusBar = own(new StatusBar(() => service.stats, () => noModelChosen(settings.read())));
   own(service.onDidChangeState((state) => reportState(state, statusBar, notifier)));
   // Per-language enable and the snooze; the status bar says when they are why nothing shows.
@@ -71,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
 
   const reload = () => service.ensureLoaded(settings.read(), true);
   const models = registerModelFeatures(context, service, () => settings.read(), log, reload);
-  own(vscode.commands.registerCommand(COMMANDS.chooseModel, (arg?: unknown) => models.chooseModel(arg)));
+  own(vscode.commands.registerCommand(COMMANDS.chooseModel, (arg?: unknown) => chooseWithServer(router, () => settings.read(), log.child('server'), () => models.chooseModel(arg), arg)));
   own(vscode.commands.registerCommand(COMMANDS.reloadModel, reload));
   own(vscode.commands.registerCommand(COMMANDS.showLog, () => channel.show()));
   void vscode.commands.executeCommand('setContext', CAN_ENABLE_GPU_CONTEXT, canInstallCudaProviders());
@@ -86,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
 
   log.info(`Ghostwriter ${context.extension.packageJSON.version} activating (${vscode.env.appName} ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI)`);
   void service.ensureLoaded(settings.read());
+  void remote.setup();
   void models.firstRun();
   return {
     state: () => service.state,
@@ -96,6 +110,8 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
     offers: () => models.offers(),
     picks: () => models.picks(),
     statusBarText: () => statusBar.text,
+    serverStatusText: () => remote.status.text,
+    serverRoute: () => router.state,
   };
 }
 

@@ -2,6 +2,7 @@
 // snapshot into cleaned completions: debounce, abort the older request, generate, filter.
 import { describeCause, GhostwriterError } from './errors';
 import { RELOAD_KEYS, type Settings } from './config';
+import type { CompletionSource } from './completionSource';
 import type { EngineClient } from './engineClient';
 import type { EngineState } from './engineState';
 import { Emitter } from './events';
@@ -42,6 +43,8 @@ export class CompletionService {
   private loading: Promise<EngineState> | undefined;
   /** Turns the model setting (a folder or a hub id) into a folder to load; the extension gives one with progress and a token. */
   private resolveSource: ModelSourceResolver = resolveModelSource;
+  /** Where completions come from when not the local engine alone (src/core/remote/router.ts). */
+  private source: CompletionSource | undefined;
   /** Aborts the current load's download, when a newer load or dispose() supersedes it. */
   private loadAbort: AbortController | undefined;
   /** Requests past their debounce; the state is 'generating' while any is. */
@@ -72,13 +75,18 @@ export class CompletionService {
     this.resolveSource = resolver;
   }
 
+  /** A router that may send completions to a server (src/core/remote/router.ts); default: the local engine. */
+  setCompletionSource(source: CompletionSource): void {
+    this.source = source;
+  }
+
   get state(): EngineState {
     return this.current;
   }
 
   /** The loaded model fills in the middle (src/core/completion/completionPolicy.ts: a line may be filled in). */
   private get fim(): boolean {
-    return this.current.fim === true;
+    return this.source?.remote?.fim ?? this.current.fim === true;
   }
 
   /**
@@ -109,6 +117,11 @@ export class CompletionService {
     this.loadAbort?.abort();
     const abort = (this.loadAbort = new AbortController());
     this.prediction = undefined;
+    if (enabledAnywhere(settings.enable) && !settings.modelPath && this.source?.server) {
+      // A server answers and no local model is chosen (none to fall back to).
+      this.client.stop();
+      return this.setState({ kind: 'ready', modelName: this.source.server });
+    }
     if (!enabledAnywhere(settings.enable) || !settings.modelPath) {
       // Nothing to run: free the model's memory and the process.
       this.client.stop();
@@ -235,7 +248,7 @@ export class CompletionService {
         this.prediction = prediction = { ...prediction, text, shown: Math.max(prediction.shown, grown) };
         if (grew) this.growEmitter.fire(prediction);
       };
-      const result = await this.client.complete(snapshot, this.optionsFor(snapshot, settings, trigger), combined, onLookAhead);
+      const result = await (this.source ?? this.client).complete(snapshot, this.optionsFor(snapshot, settings, trigger), combined, onLookAhead);
       if (!result || combined.aborted) return this.cancel(cancelled);
       const t = result.timings;
       this.stats.lastPromptTokens = result.promptTokenIds.length;
@@ -273,7 +286,7 @@ export class CompletionService {
     this.lastPlace = placeOf(snapshot);
     const own = new AbortController();
     this.inFlight = own;
-    void this.client
+    void (this.source ?? this.client)
       .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true }, own.signal)
       .catch((err: unknown) => this.log.debug(`warming ${snapshot.path} failed: ${describeCause(err)}`))
       .finally(() => {

@@ -4,6 +4,10 @@ import { normalizeEndpoint } from './hub/http';
 export type ExecutionProvider = 'auto' | 'cuda' | 'cpu';
 export type ModelFile = 'auto' | 'fp32' | 'fp16' | 'quantized';
 export type LineMode = 'auto' | 'singleLine' | 'multiLine';
+/** Where the tokens come from: the local model, or a completion server speaking one of these engines' dialects (src/core/remote/). */
+export type ServerBackend = 'local' | 'llama.cpp' | 'ollama' | 'openai' | 'tgi';
+/** The FIM layout a client builds for a server ('auto': the server's own where it has one, else the model's tokens or name). */
+export type ServerFimTemplate = 'auto' | 'qwen' | 'starcoder' | 'deepseek' | 'codellama' | 'none';
 /** ghostwriter.enable: one switch for every language, or per language id with "*" for the rest (src/core/enablement.ts). */
 export type EnableSetting = boolean | { readonly [languageId: string]: boolean };
 
@@ -35,6 +39,15 @@ export interface Settings {
   readonly hubEndpoint: string;
   /** Minutes with no request after which the inference process exits and returns its memory (0: never). */
   readonly idleUnloadMinutes: number;
+  /** 'local' (the ONNX model) or a completion server's engine; with a server, the local model (when chosen) is the fallback. */
+  readonly serverBackend: ServerBackend;
+  /** The server's base URL (http(s)://host:port); its API key is in the secret storage. */
+  readonly serverEndpoint: string;
+  /** The model name the server knows (Ollama's tag, vLLM's served name; a hub id lets the client read its FIM tokens). */
+  readonly serverModel: string;
+  readonly serverFimTemplate: ServerFimTemplate;
+  /** A PEM file of certificates to trust for an https endpoint (a team's own CA); '' = the system's. */
+  readonly serverCaFile: string;
   /**
    * Keys the user set (in any scope). Those not set may be tuned to the machine (tuning.ts);
    * absent: treat every key as set.
@@ -63,6 +76,11 @@ export const DEFAULTS: Settings = Object.freeze({
   alternatives: 3,
   hubEndpoint: '',
   idleUnloadMinutes: 0,
+  serverBackend: 'local',
+  serverEndpoint: '',
+  serverModel: '',
+  serverFimTemplate: 'auto',
+  serverCaFile: '',
 });
 
 interface NumberRule {
@@ -107,6 +125,11 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
   alternatives: { kind: 'integer', minimum: 1, maximum: 5 },
   hubEndpoint: { kind: 'string', format: 'http-url' },
   idleUnloadMinutes: { kind: 'integer', minimum: 0, maximum: 1440 },
+  serverBackend: { kind: 'enum', values: ['local', 'llama.cpp', 'ollama', 'openai', 'tgi'] },
+  serverEndpoint: { kind: 'string', format: 'http-url' },
+  serverModel: { kind: 'string' },
+  serverFimTemplate: { kind: 'enum', values: ['auto', 'qwen', 'starcoder', 'deepseek', 'codellama', 'none'] },
+  serverCaFile: { kind: 'string' },
 };
 
 export const SETTINGS_SECTION = 'ghostwriter';
@@ -119,7 +142,21 @@ export const SETTINGS_SECTION = 'ghostwriter';
  * .vscode/settings.json cannot redirect them even where an editor applied it. Not machine-overridable:
  * that scope exists to let a workspace override, which is the thing to prevent.
  */
-export const MACHINE_KEYS: readonly (keyof Settings)[] = ['modelPath', 'modelFile', 'executionProvider', 'hubEndpoint'];
+export const MACHINE_KEYS: readonly (keyof Settings)[] = [
+  'modelPath',
+  'modelFile',
+  'executionProvider',
+  'hubEndpoint',
+  // Where the user's code is sent: a workspace must never be able to point it elsewhere.
+  'serverBackend',
+  'serverEndpoint',
+  'serverModel',
+  'serverFimTemplate',
+  'serverCaFile',
+];
+
+/** Settings whose change picks another server (or none): the router is rebuilt and the state reloaded. */
+export const SERVER_KEYS: readonly (keyof Settings)[] = ['serverBackend', 'serverEndpoint', 'serverModel', 'serverFimTemplate', 'serverCaFile'];
 
 /** What the editor reports for one setting, in every scope (VS Code's WorkspaceConfiguration.inspect). */
 export interface InspectedValue {

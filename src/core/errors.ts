@@ -19,6 +19,11 @@ export type ErrorCode =
   | 'nuget-not-found' // 404: the feed has no such package or version
   | 'package-invalid' // the CUDA provider package is not a zip, lacks a library, names an entry outside its folder
   | 'unsupported-platform' // the CUDA provider libraries cannot be installed here (not Linux x64)
+  | 'remote-unreachable' // the completion server (ghostwriter.server.endpoint): refused, reset, timed out, TLS
+  | 'remote-busy' // the server answered 429 or 503: try again after a while
+  | 'remote-unauthorized' // 401/403: the API key is missing or wrong
+  | 'remote-down' // the server answered 5xx, or 404 (no such route or model): it cannot serve completions now
+  | 'remote-failed' // the server answered an error (its own message), or a stream that is not its dialect
   | 'cancelled'
   | 'internal';
 

@@ -2,8 +2,9 @@
 // extensions) may rely on. Kept small and data-only.
 
 import type { EngineState, EngineStateKind } from '../core/engineState';
+import type { RouteState } from '../core/remote/router';
 
-export type { EngineState, EngineStateKind };
+export type { EngineState, EngineStateKind, RouteState };
 
 /** One answer of the inline completion provider, as returned to VS Code. */
 export interface CompletionRecord {
@@ -70,4 +71,7 @@ export interface GhostwriterApi {
   picks(): readonly PickRecord[];
   /** The status bar item's text as shown now. */
   statusBarText(): string;
+  /** The completion server's status item text ('' when no server is set), and the route it shows. */
+  serverStatusText(): string;
+  serverRoute(): RouteState;
 }

@@ -9,6 +9,9 @@ export const COMMANDS = {
   downloadModel: 'ghostwriter.downloadModel',
   setHubToken: 'ghostwriter.setHubToken',
   clearHubToken: 'ghostwriter.clearHubToken',
+  /** The completion server's API key, in the secret storage (src/vscode/remoteKey.ts). */
+  setServerKey: 'ghostwriter.setServerKey',
+  clearServerKey: 'ghostwriter.clearServerKey',
   /** Installs the CUDA provider libraries from NuGet and restarts on CUDA (Linux x64). */
   enableGpu: 'ghostwriter.enableGpu',
   /** Flips ghostwriter.enable for a language: `languageId?`, default the active editor's. */

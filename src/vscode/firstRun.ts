@@ -46,7 +46,9 @@ export async function offerModel(deps: FirstRunDeps): Promise<void> {
 /** At activation: offer once, when no model is chosen and Ghostwriter is on. */
 export async function maybeOfferFirstRun(deps: FirstRunDeps): Promise<void> {
   const settings = deps.settings();
-  if (!enabledAnywhere(settings.enable) || settings.modelPath.trim() !== '' || deps.state.get<boolean>(FIRST_RUN_KEY)) return;
+  // A completion server set (ghostwriter.serverBackend): suggestions come from it; a local model is only its optional fallback.
+  const serverSet = settings.serverBackend !== 'local' && settings.serverEndpoint.trim() !== '';
+  if (!enabledAnywhere(settings.enable) || settings.modelPath.trim() !== '' || serverSet || deps.state.get<boolean>(FIRST_RUN_KEY)) return;
   await deps.state.update(FIRST_RUN_KEY, true);
   await offerModel(deps);
 }

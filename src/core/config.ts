@@ -96,6 +96,8 @@ interface SimpleRule {
   readonly kind: 'boolean' | 'string';
   /** 'http-url': empty, or an http(s) URL without user, password, query or fragment. */
   readonly format?: 'http-url';
+  /** What the URL is, in messages ('hub endpoint' unless said). */
+  readonly names?: string;
 }
 /** A boolean, or an object of booleans by language id ("*": the other languages). */
 interface LanguageMapRule {
@@ -126,7 +128,7 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
   hubEndpoint: { kind: 'string', format: 'http-url' },
   idleUnloadMinutes: { kind: 'integer', minimum: 0, maximum: 1440 },
   serverBackend: { kind: 'enum', values: ['local', 'llama.cpp', 'ollama', 'openai', 'tgi'] },
-  serverEndpoint: { kind: 'string', format: 'http-url' },
+  serverEndpoint: { kind: 'string', format: 'http-url', names: 'server endpoint' },
   serverModel: { kind: 'string' },
   serverFimTemplate: { kind: 'enum', values: ['auto', 'qwen', 'starcoder', 'deepseek', 'codellama', 'none'] },
   serverCaFile: { kind: 'string' },
@@ -218,7 +220,7 @@ function check(rule: Rule, value: unknown): string | undefined {
       return typeof value === 'boolean' ? undefined : `expected true or false, got ${JSON.stringify(value)}`;
     case 'string':
       if (typeof value !== 'string') return `expected a string, got ${JSON.stringify(value)}`;
-      return rule.format === 'http-url' ? urlProblem(value) : undefined;
+      return rule.format === 'http-url' ? urlProblem(value, rule.names) : undefined;
     case 'enum':
       return typeof value === 'string' && rule.values.includes(value)
         ? undefined
@@ -235,10 +237,10 @@ function check(rule: Rule, value: unknown): string | undefined {
   }
 }
 
-function urlProblem(value: string): string | undefined {
+function urlProblem(value: string, names: string | undefined): string | undefined {
   if (value.trim() === '') return undefined;
   try {
-    normalizeEndpoint(value);
+    normalizeEndpoint(value, names);
     return undefined;
   } catch (err) {
     return (err as Error).message.replace(/\.$/, '');

@@ -102,4 +102,12 @@ describe('parseSettings', () => {
     assert.match(problems.join('\n'), /ghostwriter\.maxNewTokens: expected a whole number, got 1\.5/);
     assert.match(problems.join('\n'), /ghostwriter\.executionProvider: expected one of auto, cuda, cpu, got "tpu"/);
   });
+
+  it('names the URL a bad endpoint was meant to be: the hub, or the completion server', () => {
+    const { settings, problems } = parseSettings({ hubEndpoint: 'ftp://hub.example', serverEndpoint: 'localhost:8080' });
+    assert.equal(settings.hubEndpoint, DEFAULTS.hubEndpoint);
+    assert.equal(settings.serverEndpoint, DEFAULTS.serverEndpoint);
+    assert.match(problems.join('\n'), /ghostwriter\.hubEndpoint: The hub endpoint "ftp:\/\/hub\.example" must be an http:\/\/ or https:\/\/ URL/);
+    assert.match(problems.join('\n'), /ghostwriter\.serverEndpoint: The server endpoint "localhost:8080" must be an http:\/\/ or https:\/\/ URL/);
+  });
 });

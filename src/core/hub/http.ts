@@ -17,18 +17,18 @@ export function defaultEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   return value ? value : DEFAULT_ENDPOINT;
 }
 
-export function normalizeEndpoint(endpoint: string): string {
+export function normalizeEndpoint(endpoint: string, what = 'hub endpoint'): string {
   let url: URL;
   try {
     url = new URL(endpoint.trim());
   } catch {
-    throw new GhostwriterError('model-source-invalid', `The hub endpoint "${endpoint}" is not a URL: give one such as ${DEFAULT_ENDPOINT}.`);
+    throw new GhostwriterError('model-source-invalid', `The ${what} "${endpoint}" is not a URL: give one such as ${what === 'hub endpoint' ? DEFAULT_ENDPOINT : 'http://127.0.0.1:8080'}.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new GhostwriterError('model-source-invalid', `The hub endpoint "${endpoint}" must be an http:// or https:// URL.`);
+    throw new GhostwriterError('model-source-invalid', `The ${what} "${endpoint}" must be an http:// or https:// URL.`);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new GhostwriterError('model-source-invalid', `The hub endpoint "${url.origin}${url.pathname}" must be a plain URL (no user, password, query or fragment); give a token separately.`);
+    throw new GhostwriterError('model-source-invalid', `The ${what} "${url.origin}${url.pathname}" must be a plain URL (no user, password, query or fragment); give a token separately.`);
   }
   return url.toString().replace(/\/+$/, '');
 }

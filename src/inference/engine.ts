@@ -13,7 +13,7 @@ import { ADAPTERS } from './arch';
 import { readCpuFeatures } from './cpuFeatures';
 import { cudaProviderInstalled } from './cuda';
 import { decodableOnly } from './decodableRows';
-import { generate, meanLogprob, prefill, type Generation, type StepModel } from './generate';
+import { generate, meanLogprob, prefill, PREFILL_CHUNK, type Generation, type StepModel } from './generate';
 import { int8KernelOf } from './int8Kernel';
 import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
@@ -25,6 +25,8 @@ import { contextCriteria, deadline, eos, maxNewTokens, newline, type StoppingCri
 export const LOOK_AHEAD_TOKENS = 24;
 /** The look-ahead reports its text this often (tokens), so a growing suggestion grows in steps. */
 const LOOK_AHEAD_REPORT = 6;
+/** The smallest prefill chunk a request may ask for: below it the per-run overhead dominates. */
+const MIN_PREFILL_CHUNK = 16;
 /** Documents whose prompt start is remembered (see prompt.ts). */
 const MAX_ANCHORS = 64;
 
@@ -183,7 +185,7 @@ export class InferenceEngine {
     });
     if (signal?.aborted || prompt.ids.length === 0) return result([], 0, 0, 0);
     const t1 = Date.now();
-    const start = await prefill(this.model, cache, prompt.ids.slice(reused), signal);
+    const start = await prefill(this.model, cache, prompt.ids.slice(reused), signal, prefillChunkOf(options));
     const prefillMs = Date.now() - t1;
     if (!start || options.prefillOnly) {
       this.pool.trim();
@@ -282,6 +284,12 @@ export class InferenceEngine {
       `prompt ${prompt.ids.length} tokens${prompt.truncated ? ' (truncated)' : ''}${layoutNote(prompt)}, ${cached} cached, ${newTokens} new${signal?.aborted ? ' (aborted)' : ''}${what ? ` (${what})` : ''}: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`,
     );
   }
+}
+
+/** The request's prefill chunk, within sane bounds (a bad value must not make a run per token or stall an abort forever). */
+function prefillChunkOf(options: CompletionOptions): number {
+  const n = options.prefillChunk;
+  return n !== undefined && Number.isFinite(n) ? Math.max(MIN_PREFILL_CHUNK, Math.floor(n)) : PREFILL_CHUNK;
 }
 
 /** What the prompt holds besides the prefix: FIM's suffix, the extra context. */

@@ -366,6 +366,8 @@ export class CompletionService {
       topP: settings.topP,
       repetitionPenalty: settings.repetitionPenalty,
       maxNewTokens: early,
+      // And, however slow the steps are today (a busy editor on the same cores), by this time.
+      ...(trigger === 'automatic' ? { answerAfterMs: EARLY_ANSWER_MS } : {}),
       contextTokens: settings.contextTokens,
       suffixShare: settings.suffixShare,
       timeoutMs: settings.timeoutMs,
@@ -424,6 +426,8 @@ function withoutNotes(state: EngineState): EngineState {
 const EARLY_DECODE_MS = 150;
 /** Tokens the look-ahead decodes past the full suggestion, for typing on past it. */
 const LOOK_AHEAD_TOKENS = 24;
+/** An automatic trigger is answered this long after the request reached the process, with what is decoded by then (at least two tokens). */
+const EARLY_ANSWER_MS = 60;
 /** Prompt tokens per model run when a keystroke may supersede the request: each run is an abort point (~60 ms of GPT-2-small int8 on 2 cores). */
 const TYPING_PREFILL_CHUNK = 64;
 /** When the user paused (or asked): fewer, larger runs. */

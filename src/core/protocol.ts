@@ -66,6 +66,11 @@ export interface CompletionOptions
    * expected to. Absent: PREFILL_CHUNK (src/inference/generate.ts).
    */
   readonly prefillChunk?: number;
+  /**
+   * Answer once this many ms of the request have passed and a couple of tokens are decoded, even
+   * before maxNewTokens (an automatic trigger: the look-ahead grows the answer from there).
+   */
+  readonly answerAfterMs?: number;
   /** Tokens to decode past the answer in the background (default 24). */
   readonly lookAheadTokens?: number;
   /**

@@ -19,7 +19,7 @@ import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
 import { Int8UnsafeError, ModelSession, type PrepareOptions, type SessionFactory } from './session';
 import type { SequenceCache } from './sequenceCache';
-import { contextCriteria, deadline, eos, maxNewTokens, newline, type StoppingCriterion } from './stopping';
+import { contextCriteria, deadline, earlyAnswer, eos, maxNewTokens, newline, type StoppingCriterion } from './stopping';
 
 /** Tokens decoded past the shown suggestion, in the background, so typing it on needs no model run. */
 export const LOOK_AHEAD_TOKENS = 24;
@@ -193,7 +193,8 @@ export class InferenceEngine {
       return result([], prefillMs, 0, 0);
     }
     // Made for each sequence: the criteria keep state.
-    const stopping = () => [eos(this.eosTokenId), ...this.endIds.map(eos), maxNewTokens(options.maxNewTokens), ...this.lineStops(options), deadline(options.timeoutMs)];
+    const early = options.answerAfterMs !== undefined && options.numReturnSequences === 1 ? [earlyAnswer(options.answerAfterMs)] : [];
+    const stopping = () => [eos(this.eosTokenId), ...this.endIds.map(eos), maxNewTokens(options.maxNewTokens), ...this.lineStops(options), deadline(options.timeoutMs), ...early];
     const completions: Completion[] = [];
     let decodeMs = 0;
     // Every generated token counts, those of an aborted sequence too: the log and tests see how soon an abort took hold.
@@ -243,7 +244,10 @@ export class InferenceEngine {
       report(decode(all), growTo > c.sampled.length ? decode(all.slice(0, growTo)).length : 0);
     };
     const logits = await this.model.forward([c.pending], c.cache);
-    const room = Math.min(c.options.lookAheadTokens ?? LOOK_AHEAD_TOKENS, this.info.nPositions - c.cache.length);
+    // An answer cut early by time holds fewer tokens than planned: the look-ahead still reaches growTo and past it.
+    const past = c.options.lookAheadTokens ?? LOOK_AHEAD_TOKENS;
+    const wanted = growTo > 0 ? Math.max(past, growTo - c.sampled.length + LOOK_AHEAD_TOKENS) : past;
+    const room = Math.min(wanted, this.info.nPositions - c.cache.length);
     if (signal.aborted || room <= 0) return send([]);
     const extra: number[] = [];
     const gen = await generate(this.model, c.cache, logits, {

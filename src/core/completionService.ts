@@ -229,6 +229,10 @@ export class CompletionService {
       this.log.debug(`${snapshot.path}: typed ahead, served from the last prediction with no model run`);
       return { ...answerOf(typed), cancelled: false, source: 'typed-ahead' };
     }
+    // The editor re-asking after a growth is not the user asking: where the prediction no longer
+    // applies (a key typed meanwhile) it is that keystroke's request, not a full explicit run at
+    // the chosen temperature, which would take long and show a different suggestion.
+    if (refresh) trigger = 'automatic';
     // Idle: start at once; the next keystroke aborts this within one model run (small prefill
     // chunks). Busy (an earlier request still waits or runs): the user is typing, wait for a pause.
     const busy = this.unfinished > 0;

@@ -114,6 +114,13 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     assert.equal(again.source, 'typed-ahead');
     assert.deepEqual(again.texts, ['rea(2, 3);']);
     assert.equal(asked.length, 1, 'no model run replaced it');
+    // A key typed meanwhile that leaves the prediction: the re-ask is that keystroke's request (an early answer), not a full explicit run.
+    const moved = service.complete(at(DOC + 'ax'), settings, new AbortController().signal, 'explicit');
+    const run = await askedTimes(2);
+    assert.equal(run.options.answerAfterMs !== undefined, true, 'answered early, as an automatic trigger');
+    assert.equal(run.options.numReturnSequences, 1);
+    run.answer('y');
+    await moved;
     service.dispose();
   });
 

@@ -14,6 +14,10 @@ export interface CompletionRecord {
   readonly source?: 'model' | 'typed-ahead';
   /** Not asked at all: suggestions are off for the document's language, or snoozed. */
   readonly skipped?: 'language' | 'snoozed';
+  /** When the answer went back to VS Code (Date.now()). */
+  readonly at: number;
+  /** When VS Code asked for it (Date.now()): before it, VS Code's own delay; after it, Ghostwriter's. */
+  readonly askedAt: number;
 }
 
 /** A model download from the Hugging Face hub (progress as the notification showed it). */
@@ -50,6 +54,8 @@ export interface GhostwriterApi {
   waitForState(kinds: readonly EngineStateKind[], timeoutMs?: number): Promise<EngineState>;
   /** The most recent provider answers, newest last (at most 500). */
   recentCompletions(): readonly CompletionRecord[];
+  /** Every provider answer as it goes back to VS Code. */
+  onDidAnswer(listener: (record: CompletionRecord) => void): { dispose(): void };
   /** The last lines of the Ghostwriter log ("level message"), newest last (at most 200). */
   recentLog(): readonly string[];
   /** Model downloads of this session, newest last (at most 20). */

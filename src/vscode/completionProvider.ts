@@ -34,11 +34,12 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[]> {
+    const askedAt = Date.now();
     const settings = this.settings(document);
     const gate = this.gate(document, settings);
     if (gate) {
       // Not asked at all; the answer says why (the tests wait on it).
-      if (gate !== 'off') this.record({ uri: document.uri.toString(), texts: [], cancelled: false, skipped: gate });
+      if (gate !== 'off') this.record({ uri: document.uri.toString(), texts: [], cancelled: false, skipped: gate, at: Date.now(), askedAt });
       return [];
     }
     // With the suggest widget open VS Code would discard text that does not extend its item.
@@ -48,7 +49,7 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const trigger = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'explicit' : 'automatic';
     const abort = abortSignalOf(token);
     const answer = await this.service.complete(snapshot, settings, abort.signal, trigger).finally(() => abort.dispose());
-    this.record({ uri: document.uri.toString(), texts: answer.texts, cancelled: answer.cancelled, ...(answer.source ? { source: answer.source } : {}) });
+    this.record({ uri: document.uri.toString(), texts: answer.texts, cancelled: answer.cancelled, ...(answer.source ? { source: answer.source } : {}), at: Date.now(), askedAt });
     // A suggestion that re-emits the closers after the cursor replaces them (its range covers them).
     return answer.texts.map(
       (text, i) => new vscode.InlineCompletionItem(text, new vscode.Range(position, position.translate(0, answer.replaceSuffixChars?.[i] ?? 0))),

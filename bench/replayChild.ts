@@ -6,7 +6,7 @@ import { CompletionService } from '../src/core/completionService';
 import { parseSettings, type ModelFile } from '../src/core/config';
 import { createLogger } from '../src/core/logger';
 import { newClient } from './client';
-import { EventLoopProbe, peakRssMb } from './procStats';
+import { cpuMs, EventLoopProbe, peakRssMb } from './procStats';
 import { replayFile, type FileReplay, type ReplayPace, type RequestRecord } from './replay';
 import type { SourceFile } from './corpus';
 
@@ -41,10 +41,18 @@ async function run(job: ReplayJob) {
     const files: FileReplay[] = [];
     const probe = new EventLoopProbe();
     const started = performance.now();
+    // The model is loaded: what the replay's requests cost in CPU is counted from here, in both processes.
+    const cpuBefore = { inference: cpuMs(client.pid), extension: process.cpuUsage() };
     probe.start();
     for (let i = 0; i < job.files.length; i++) files.push(await replayFile(service, settings, job.files[i], { ...job.pace, seed: job.pace.seed + i }, requests));
     const eventLoop = probe.stop();
-    return { requests, engine: [...client.records], files, durationMs: performance.now() - started, eventLoop, peakRssMb: peakRssMb(client.pid) };
+    const inferenceAfter = cpuMs(client.pid);
+    const extension = process.cpuUsage(cpuBefore.extension);
+    const cpu = {
+      inferenceMs: inferenceAfter !== undefined && cpuBefore.inference !== undefined ? inferenceAfter - cpuBefore.inference : undefined,
+      extensionMs: (extension.user + extension.system) / 1000,
+    };
+    return { requests, engine: [...client.records], files, durationMs: performance.now() - started, eventLoop, peakRssMb: peakRssMb(client.pid), cpu };
   } finally {
     service.dispose();
     client.dispose();

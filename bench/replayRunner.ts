@@ -12,6 +12,8 @@ export interface ReplayResult {
   readonly durationMs: number;
   readonly eventLoop: { maxMs: number; p99Ms: number };
   readonly peakRssMb: number | undefined;
+  /** CPU time during the replay (the model loaded before it): the inference process's (undefined where /proc cannot be read), the replay process's. */
+  readonly cpu?: { readonly inferenceMs: number | undefined; readonly extensionMs: number };
 }
 
 export function runReplay(job: ReplayJob): Promise<ReplayResult> {

@@ -101,6 +101,10 @@ export function summarizeOurs(raw: OursRaw, cfg: BenchConfig, weightBytes: numbe
       engineAborted: r.engine.filter((e) => e.aborted).length,
       engineErrors: r.engine.filter((e) => e.error).length,
       enginePrefillP50Ms: round(median(completed.map((e) => e.timings.prefillMs))),
+      /** CPU ms of the inference process during the replay (the cancelled requests' work and the look-ahead included) per answered request. */
+      computeMsPerAnswered: round(r.cpu?.inferenceMs !== undefined && answered.length > 0 ? r.cpu.inferenceMs / answered.length : undefined, 0),
+      inferenceCpuMs: round(r.cpu?.inferenceMs, 0),
+      extensionCpuMs: round(r.cpu?.extensionMs, 0),
       durationS: round(r.durationMs / 1000),
       files: r.files.map((f) => ({ ...f, durationMs: Math.round(f.durationMs) })),
     },

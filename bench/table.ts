@@ -45,6 +45,7 @@ export function renderTable(results: BenchResults): string {
   row('replay cancelled', (v) => v.replay.cancelled);
   row('replay cached prompt share', (v) => v.replay.cachedPromptShare, undefined, undefined, 3);
   row('replay look-ahead hits', (v) => v.replay.lookAheadHits);
+  row('replay compute per answered, ms CPU', (v) => v.replay.computeMsPerAnswered);
   row('event loop max stall, ms', (v) => v.eventLoopMaxStallMs);
   row('peak RSS (inference), MB', (v) => v.peakRssMb, (p) => p.peakRssMb);
   row('floor, ms/token', (v) => v.floorMsPerToken, undefined, undefined, 2);

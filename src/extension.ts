@@ -5,6 +5,7 @@ import type { Settings } from './core/config';
 import { EngineClient, forkInference, type EngineEvents } from './core/engineClient';
 import { enabledAnywhere } from './core/enablement';
 import type { EngineState, EngineStateKind } from './core/engineState';
+import { Emitter } from './core/events';
 import type { CompletionRecord, GhostwriterApi } from './vscode/api';
 import { COMMANDS } from './vscode/commandIds';
 import { InlineProvider } from './vscode/completionProvider';
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   statusBar.update(service.state);
 
   const recent: CompletionRecord[] = [];
+  const answered = own(new Emitter<CompletionRecord>());
   const contextTracker = own(new ContextTracker());
   const provider = new InlineProvider(
     service,
@@ -74,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
     (r) => {
       recent.push(r);
       if (recent.length > MAX_RECENT_COMPLETIONS) recent.shift();
+      answered.fire(r);
     },
     contextTracker,
   );
@@ -105,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
     state: () => service.state,
     waitForState: (kinds, timeoutMs) => waitForState(service, kinds, timeoutMs),
     recentCompletions: () => [...recent],
+    onDidAnswer: answered.event,
     recentLog: () => log.recent(),
     downloads: () => models.downloads(),
     offers: () => models.offers(),

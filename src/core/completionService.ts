@@ -49,6 +49,8 @@ export class CompletionService {
   private loadAbort: AbortController | undefined;
   /** Requests past their debounce; the state is 'generating' while any is. */
   private generating = 0;
+  /** Model requests not finished yet, in their debounce or generating (warm-ups not counted): the engine is busy while any is. */
+  private unfinished = 0;
   /** Where the last request or warm-up ran (path, cursor, version): warming it again is wasted. */
   private lastPlace = '';
   /** The last answer's raw text (grown by the look-ahead): typing it on is served from here. */
@@ -56,8 +58,12 @@ export class CompletionService {
   private readonly growEmitter = new Emitter<Prediction>();
   /** The look-ahead made the last suggestion longer: the editor may show it again (refresh()). */
   readonly onDidGrowSuggestion = this.growEmitter.event;
-  /** The next request is the editor re-asking after a growth: serve it from the prediction. */
-  private refreshing = false;
+  /**
+   * Until when an explicit request is the editor re-asking after a growth (refresh()) and is served
+   * from the prediction. A window, not a one-shot flag: a keystroke's automatic request may come
+   * first, and the editor may ask more than once; a model run there would replace the suggestion.
+   */
+  private refreshUntil = 0;
   /** Counters for the status bar tooltip and the bench. */
   readonly stats = { requests: 0, typedAhead: 0, cancelled: 0, lastPromptTokens: 0, lastCachedTokens: 0 };
 
@@ -229,15 +235,35 @@ export class CompletionService {
     this.stats.requests++;
     this.client.setIdleUnload(settings.idleUnloadMinutes);
     this.lastPlace = placeOf(snapshot);
-    const refresh = this.refreshing;
-    this.refreshing = false;
+    const refresh = trigger === 'explicit' && Date.now() < this.refreshUntil;
     const typed = trigger === 'automatic' || refresh ? this.fromPrediction(snapshot, settings) : undefined;
     if (typed) {
       this.stats.typedAhead++;
       this.log.debug(`${snapshot.path}: typed ahead, served from the last prediction with no model run`);
       return { ...answerOf(typed), cancelled: false, source: 'typed-ahead' };
     }
-    if (!(await sleep(trigger === 'explicit' ? 0 : settings.debounceMs, combined))) return this.cancel(cancelled);
+    // The editor re-asking after a growth is not the user asking: where the prediction no longer
+    // applies (a key typed meanwhile) it is that keystroke's request, not a full explicit run at
+    // the chosen temperature, which would take long and show a different suggestion.
+    if (refresh) trigger = 'automatic';
+    // Idle: start at once; the next keystroke aborts this within one model run (small prefill
+    // chunks). Busy (an earlier request still waits or runs): the user is typing, wait for a pause.
+    const busy = this.unfinished > 0;
+    this.unfinished++;
+    let started = false;
+    try {
+      if (!(await sleep(trigger === 'explicit' || !busy ? 0 : settings.debounceMs, combined))) return this.cancel(cancelled);
+      started = true;
+      return await this.run(snapshot, settings, trigger, combined, own, busy || trigger === 'explicit' ? 'paused' : 'typing');
+    } finally {
+      this.unfinished--;
+      if (!started && this.inFlight === own) this.inFlight = undefined;
+    }
+  }
+
+  /** The model run of complete(), past its debounce. `pace` says whether a newer request is likely soon. */
+  private async run(snapshot: DocumentSnapshot, settings: Settings, trigger: Trigger, combined: AbortSignal, own: AbortController, pace: 'typing' | 'paused'): Promise<CompletionAnswer> {
+    const cancelled = { texts: [], cancelled: true };
     const ready = this.current.kind === 'ready' ? this.current : { ...this.current, kind: 'ready' as const };
     if (this.generating++ === 0) this.setState({ ...ready, kind: 'generating' });
     try {
@@ -248,7 +274,8 @@ export class CompletionService {
         this.prediction = prediction = { ...prediction, text, shown: Math.max(prediction.shown, grown) };
         if (grew) this.growEmitter.fire(prediction);
       };
-      const result = await (this.source ?? this.client).complete(snapshot, this.optionsFor(snapshot, settings, trigger), combined, onLookAhead);
+      const options = { ...this.optionsFor(snapshot, settings, trigger), prefillChunk: pace === 'typing' ? TYPING_PREFILL_CHUNK : PAUSED_PREFILL_CHUNK };
+      const result = await (this.source ?? this.client).complete(snapshot, options, combined, onLookAhead);
       if (!result || combined.aborted) return this.cancel(cancelled);
       const t = result.timings;
       this.stats.lastPromptTokens = result.promptTokenIds.length;
@@ -263,6 +290,7 @@ export class CompletionService {
       }
       const first = ranked[0];
       this.prediction = prediction = first ? predictionAt(snapshot, first.text) : undefined;
+      this.refreshUntil = 0;
       return { ...answerOf(suggestAll(ranked.map((c) => c.text), snapshot, settings.lineMode, this.fim)), cancelled: false, source: 'model' };
     } catch (err) {
       const message = describeCause(err);
@@ -286,8 +314,9 @@ export class CompletionService {
     this.lastPlace = placeOf(snapshot);
     const own = new AbortController();
     this.inFlight = own;
+    // Small chunks: the keystroke that follows supersedes a warm-up.
     void (this.source ?? this.client)
-      .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true }, own.signal)
+      .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, prefillChunk: TYPING_PREFILL_CHUNK }, own.signal)
       .catch((err: unknown) => this.log.debug(`warming ${snapshot.path} failed: ${describeCause(err)}`))
       .finally(() => {
         if (this.inFlight === own) this.inFlight = undefined;
@@ -296,11 +325,15 @@ export class CompletionService {
 
   /** The rest of the last prediction, cut and filtered for this place, when typing continued it. */
   private fromPrediction(snapshot: DocumentSnapshot, settings: Settings): Suggestion[] | undefined {
-    const rest = this.prediction && remainingPrediction(this.prediction, snapshot);
-    if (!rest) return undefined;
+    const p = this.prediction;
+    const rest = p && remainingPrediction(p, snapshot);
+    if (!p || !rest) return undefined;
     // The same rules as a fresh answer: the newline stop replayed, then the filters.
     const items = suggestAll([rest], snapshot, settings.lineMode, this.fim);
-    return items.length > 0 ? items : undefined;
+    if (items.length > 0) return items;
+    // Still inside the suggestion the user is typing: nothing left to show is the answer; a new
+    // model run would put a different suggestion under their fingers.
+    return cursorOffset(snapshot) - p.cursor < p.shown ? [] : undefined;
   }
 
   private cancel<T>(answer: T): T {
@@ -320,7 +353,7 @@ export class CompletionService {
    * answered from the prediction even though it comes as an explicit trigger.
    */
   refresh(): void {
-    this.refreshing = true;
+    this.refreshUntil = Date.now() + REFRESH_WINDOW_MS;
   }
 
   /** Whether the prediction still applies at this place (the editor did not move away). */
@@ -350,6 +383,8 @@ export class CompletionService {
       topP: settings.topP,
       repetitionPenalty: settings.repetitionPenalty,
       maxNewTokens: early,
+      // And, however slow the steps are today (a busy editor on the same cores), by this time.
+      ...(trigger === 'automatic' ? { answerAfterMs: EARLY_ANSWER_MS } : {}),
       contextTokens: settings.contextTokens,
       suffixShare: settings.suffixShare,
       timeoutMs: settings.timeoutMs,
@@ -408,6 +443,14 @@ function withoutNotes(state: EngineState): EngineState {
 const EARLY_DECODE_MS = 150;
 /** Tokens the look-ahead decodes past the full suggestion, for typing on past it. */
 const LOOK_AHEAD_TOKENS = 24;
+/** An automatic trigger is answered this long after the request reached the process, with what is decoded by then (at least two tokens). */
+const EARLY_ANSWER_MS = 60;
+/** Prompt tokens per model run when a keystroke may supersede the request: each run is an abort point (~60 ms of GPT-2-small int8 on 2 cores). */
+const TYPING_PREFILL_CHUNK = 64;
+/** When the user paused (or asked): fewer, larger runs. */
+const PAUSED_PREFILL_CHUNK = 512;
+/** How long after a growth the editor's re-asking (an explicit trigger) is served from the prediction. */
+const REFRESH_WINDOW_MS = 1000;
 
 const placeOf = (s: DocumentSnapshot) => `${s.path}|${cursorOffset(s)}|${s.version}`;
 

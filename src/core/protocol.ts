@@ -60,6 +60,17 @@ export interface CompletionOptions
   readonly cache?: 'reuse' | 'cold';
   /** Only run the prompt into the KV cache (warming it for the next request); no completion. */
   readonly prefillOnly?: boolean;
+  /**
+   * Prompt tokens per model run while prefilling. Each run is an abort point: small when a newer
+   * request may soon supersede this one, large (fewer, more efficient runs) when nothing is
+   * expected to. Absent: PREFILL_CHUNK (src/inference/generate.ts).
+   */
+  readonly prefillChunk?: number;
+  /**
+   * Answer once this many ms of the request have passed and a couple of tokens are decoded, even
+   * before maxNewTokens (an automatic trigger: the look-ahead grows the answer from there).
+   */
+  readonly answerAfterMs?: number;
   /** Tokens to decode past the answer in the background (default 24). */
   readonly lookAheadTokens?: number;
   /**

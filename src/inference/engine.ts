@@ -13,18 +13,20 @@ import { ADAPTERS } from './arch';
 import { readCpuFeatures } from './cpuFeatures';
 import { cudaProviderInstalled } from './cuda';
 import { decodableOnly } from './decodableRows';
-import { generate, meanLogprob, prefill, type Generation, type StepModel } from './generate';
+import { generate, meanLogprob, prefill, PREFILL_CHUNK, type Generation, type StepModel } from './generate';
 import { int8KernelOf } from './int8Kernel';
 import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
 import { Int8UnsafeError, ModelSession, type PrepareOptions, type SessionFactory } from './session';
 import type { SequenceCache } from './sequenceCache';
-import { contextCriteria, deadline, eos, maxNewTokens, newline, type StoppingCriterion } from './stopping';
+import { contextCriteria, deadline, earlyAnswer, eos, maxNewTokens, newline, type StoppingCriterion } from './stopping';
 
 /** Tokens decoded past the shown suggestion, in the background, so typing it on needs no model run. */
 export const LOOK_AHEAD_TOKENS = 24;
 /** The look-ahead reports its text this often (tokens), so a growing suggestion grows in steps. */
 const LOOK_AHEAD_REPORT = 6;
+/** The smallest prefill chunk a request may ask for: below it the per-run overhead dominates. */
+const MIN_PREFILL_CHUNK = 16;
 /** Documents whose prompt start is remembered (see prompt.ts). */
 const MAX_ANCHORS = 64;
 
@@ -183,7 +185,7 @@ export class InferenceEngine {
     });
     if (signal?.aborted || prompt.ids.length === 0) return result([], 0, 0, 0);
     const t1 = Date.now();
-    const start = await prefill(this.model, cache, prompt.ids.slice(reused), signal);
+    const start = await prefill(this.model, cache, prompt.ids.slice(reused), signal, prefillChunkOf(options));
     const prefillMs = Date.now() - t1;
     if (!start || options.prefillOnly) {
       this.pool.trim();
@@ -191,7 +193,8 @@ export class InferenceEngine {
       return result([], prefillMs, 0, 0);
     }
     // Made for each sequence: the criteria keep state.
-    const stopping = () => [eos(this.eosTokenId), ...this.endIds.map(eos), maxNewTokens(options.maxNewTokens), ...this.lineStops(options), deadline(options.timeoutMs)];
+    const early = options.answerAfterMs !== undefined && options.numReturnSequences === 1 ? [earlyAnswer(options.answerAfterMs)] : [];
+    const stopping = () => [eos(this.eosTokenId), ...this.endIds.map(eos), maxNewTokens(options.maxNewTokens), ...this.lineStops(options), deadline(options.timeoutMs), ...early];
     const completions: Completion[] = [];
     let decodeMs = 0;
     // Every generated token counts, those of an aborted sequence too: the log and tests see how soon an abort took hold.
@@ -241,7 +244,10 @@ export class InferenceEngine {
       report(decode(all), growTo > c.sampled.length ? decode(all.slice(0, growTo)).length : 0);
     };
     const logits = await this.model.forward([c.pending], c.cache);
-    const room = Math.min(c.options.lookAheadTokens ?? LOOK_AHEAD_TOKENS, this.info.nPositions - c.cache.length);
+    // An answer cut early by time holds fewer tokens than planned: the look-ahead still reaches growTo and past it.
+    const past = c.options.lookAheadTokens ?? LOOK_AHEAD_TOKENS;
+    const wanted = growTo > 0 ? Math.max(past, growTo - c.sampled.length + LOOK_AHEAD_TOKENS) : past;
+    const room = Math.min(wanted, this.info.nPositions - c.cache.length);
     if (signal.aborted || room <= 0) return send([]);
     const extra: number[] = [];
     const gen = await generate(this.model, c.cache, logits, {
@@ -282,6 +288,12 @@ export class InferenceEngine {
       `prompt ${prompt.ids.length} tokens${prompt.truncated ? ' (truncated)' : ''}${layoutNote(prompt)}, ${cached} cached, ${newTokens} new${signal?.aborted ? ' (aborted)' : ''}${what ? ` (${what})` : ''}: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`,
     );
   }
+}
+
+/** The request's prefill chunk, within sane bounds (a bad value must not make a run per token or stall an abort forever). */
+function prefillChunkOf(options: CompletionOptions): number {
+  const n = options.prefillChunk;
+  return n !== undefined && Number.isFinite(n) ? Math.max(MIN_PREFILL_CHUNK, Math.floor(n)) : PREFILL_CHUNK;
 }
 
 /** What the prompt holds besides the prefix: FIM's suffix, the extra context. */

@@ -15,14 +15,14 @@ export interface CompletionRecord {
   readonly source?: 'model' | 'typed-ahead';
   /** Not asked at all: suggestions are off for the document's language, or snoozed. */
   readonly skipped?: 'language' | 'snoozed';
+  /** performance.now() in the extension host when VS Code asked (before it: VS Code's own delay; after it: Ghostwriter's) and when the answer went back. */
+  readonly askedAt: number;
+  readonly at: number;
   /** The document's version when VS Code asked, and when the answer went back (the document is live). */
   readonly version?: number;
   readonly answeredVersion?: number;
   /** VS Code had cancelled the request by the time it was answered. */
   readonly tokenCancelled?: boolean;
-  /** performance.now() in the extension host when asked and when answered. */
-  readonly askedAt?: number;
-  readonly answeredAt?: number;
   /** 'explicit': Trigger Inline Suggestion; 'automatic': VS Code asked as the user typed. */
   readonly trigger?: 'automatic' | 'explicit';
 }
@@ -61,6 +61,8 @@ export interface GhostwriterApi {
   waitForState(kinds: readonly EngineStateKind[], timeoutMs?: number): Promise<EngineState>;
   /** The most recent provider answers, newest last (at most 500). */
   recentCompletions(): readonly CompletionRecord[];
+  /** Every provider answer as it goes back to VS Code. */
+  onDidAnswer(listener: (record: CompletionRecord) => void): { dispose(): void };
   /** The last lines of the Ghostwriter log ("level message"), newest last (at most 200). */
   recentLog(): readonly string[];
   /** Model downloads of this session, newest last (at most 20). */

@@ -34,11 +34,12 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[]> {
+    const askedAt = performance.now();
     const settings = this.settings(document);
     const gate = this.gate(document, settings);
     if (gate) {
       // Not asked at all; the answer says why (the tests wait on it).
-      if (gate !== 'off') this.record({ uri: document.uri.toString(), texts: [], cancelled: false, skipped: gate });
+      if (gate !== 'off') this.record({ uri: document.uri.toString(), texts: [], cancelled: false, skipped: gate, at: performance.now(), askedAt });
       return [];
     }
     // With the suggest widget open VS Code would discard text that does not extend its item.
@@ -47,11 +48,11 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     // An explicit trigger (the command) does not wait for typing to pause.
     const trigger = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 'explicit' : 'automatic';
     const abort = abortSignalOf(token);
-    const asked: Pick<CompletionRecord, 'version' | 'askedAt' | 'trigger'> = { version: document.version, askedAt: performance.now(), trigger };
+    const asked: Pick<CompletionRecord, 'version' | 'askedAt' | 'trigger'> = { version: document.version, askedAt, trigger };
     const answer = await this.service.complete(snapshot, settings, abort.signal, trigger).finally(() => abort.dispose());
     // VS Code may cancel while the answer is on its way (a keystroke handled in the same turn): it drops such items, so none are given.
     const cancelled = answer.cancelled || token.isCancellationRequested;
-    this.record({ uri: document.uri.toString(), texts: cancelled ? [] : answer.texts, cancelled, ...(answer.source ? { source: answer.source } : {}), ...asked, answeredAt: performance.now(), answeredVersion: document.version, tokenCancelled: token.isCancellationRequested });
+    this.record({ uri: document.uri.toString(), texts: cancelled ? [] : answer.texts, cancelled, ...(answer.source ? { source: answer.source } : {}), ...asked, at: performance.now(), answeredVersion: document.version, tokenCancelled: token.isCancellationRequested });
     if (cancelled) return [];
     // A suggestion that re-emits the closers after the cursor replaces them (its range covers them).
     return answer.texts.map(

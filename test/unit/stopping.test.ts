@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { parseCursorCase } from '../../src/core/completion/filters/cursorCase';
 import { requestContext } from '../../src/core/completion/requestContext';
 import { textStops } from '../../src/core/completion/stops';
-import { contextCriteria, deadline, eos, firstStop, maxNewTokens, newline, type GenerationState } from '../../src/inference/stopping';
+import { contextCriteria, deadline, earlyAnswer, eos, firstStop, maxNewTokens, newline, type GenerationState } from '../../src/inference/stopping';
 
 const state = (text: string, newIds: number[] = [1], elapsedMs = 0): GenerationState => ({ text, newIds, elapsedMs });
 
@@ -25,6 +25,12 @@ describe('stopping criteria', () => {
     assert.equal(d(state('', [1], 10)), undefined);
     assert.equal(d(state('', [1, 2], 40)), undefined, 'a 30 ms step: 70 would still be in time');
     assert.equal(d(state('', [1, 2, 3], 75))?.reason, 'deadline', 'a 35 ms step from 75 would end at 110');
+  });
+
+  it('early answer: its time is up and it has two tokens, keeping them all', () => {
+    assert.equal(earlyAnswer(60)(state(' total', [1, 2], 59)), undefined, 'in time');
+    assert.equal(earlyAnswer(60)(state(' ', [1], 200)), undefined, 'one token is not yet an answer');
+    assert.deepEqual(earlyAnswer(60)(state(' total', [1, 2], 60)), { reason: 'early' });
   });
 
   it('single-line stops at the first newline, cutting it off', () => {

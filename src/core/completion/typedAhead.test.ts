@@ -25,6 +25,13 @@ describe('typed-ahead predictions', () => {
     assert.equal(remainingPrediction(p, at(base.slice(0, -1), '\nnext')), undefined, 'a backspace');
   });
 
+  it('a closer the editor auto-closed after what was typed keeps the prediction; one nothing typed opened does not', () => {
+    // `const size = ar├ea(w, h);┤` typed up to `ea(`, the editor adding `)` after the cursor.
+    assert.equal(remainingPrediction(p, at(base + 'ea(', ')\nnext', 4)), 'w, h);');
+    assert.equal(remainingPrediction(p, at(base + 'ea(', '))\nnext', 4)), undefined, 'two closers for one opener');
+    assert.equal(remainingPrediction(p, at(base + 'ea(', ']\nnext', 4)), undefined, 'a closer of another kind');
+  });
+
   it('works with a prefix window that starts later in the document', () => {
     const windowed = createSnapshot({ prefix: 'size = are', suffix: '\nnext', languageId: 'js', path: '/a.js', version: 2, prefixOffset: 6 });
     assert.equal(remainingPrediction(p, windowed), 'a(w, h);');

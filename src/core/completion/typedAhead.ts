@@ -47,6 +47,29 @@ export function remainingPrediction(p: Prediction, snapshot: DocumentSnapshot): 
   if (snapshot.prefix.slice(cut) !== p.text.slice(0, typed)) return undefined;
   const before = snapshot.prefix.slice(Math.max(0, cut - CONTEXT_CHARS), cut);
   if (!p.before.endsWith(before) && !before.endsWith(p.before)) return undefined;
-  if (currentLine(snapshot).after !== p.lineAfter) return undefined;
+  if (!sameLineAfter(currentLine(snapshot).after, p.lineAfter, p.text.slice(0, typed))) return undefined;
   return typed < p.shown ? p.text.slice(typed, p.shown) : p.text.slice(typed);
+}
+
+const CLOSER_OF: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}', "'": "'", '"': '"', '`': '`' };
+
+/**
+ * The rest of the line is as it was, or the editor auto-closed what the typed text opened (typing
+ * `(` of a suggestion inserts `()`): the suggestion still applies, and re-emits that closer.
+ */
+function sameLineAfter(after: string, before: string, typed: string): boolean {
+  if (after === before) return true;
+  if (!after.endsWith(before)) return false;
+  const added = after.slice(0, after.length - before.length);
+  const open = new Map<string, number>();
+  for (const c of typed) {
+    const closer = CLOSER_OF[c];
+    if (closer) open.set(closer, (open.get(closer) ?? 0) + 1);
+  }
+  for (const c of added) {
+    const left = open.get(c) ?? 0;
+    if (left === 0) return false;
+    open.set(c, left - 1);
+  }
+  return true;
 }

@@ -2,6 +2,7 @@
 // the line policy, and those that read the request's context (context.ts).
 export { contextCriteria, textCriterion } from './context';
 export { deadline } from './deadline';
+export { earlyAnswer } from './earlyAnswer';
 export { eos } from './eos';
 export { maxNewTokens } from './maxNewTokens';
 export { newline } from './newline';

@@ -4,7 +4,8 @@
 // what the step added.
 import { earliest, type TextStopReason } from '../../core/completion/stops';
 
-export type StopReason = 'eos' | 'max-tokens' | 'deadline' | 'aborted' | 'context-full' | TextStopReason;
+/** 'early': answered before its end (earlyAnswer.ts); the look-ahead decodes on from there. */
+export type StopReason = 'eos' | 'max-tokens' | 'deadline' | 'early' | 'aborted' | 'context-full' | TextStopReason;
 
 export interface GenerationState {
   /** Tokens generated so far (the prompt excluded). */

@@ -1,0 +1,140 @@
+// The service's pacing with a client the test holds: a request starts at once when nothing else
+// is under way (the next keystroke aborts it), and waits for a pause in typing when an earlier
+// request still waits or runs; the prefill chunk follows. And a shown suggestion is never
+// replaced by a model run while typing still matches it.
+import { strict as assert } from 'node:assert';
+import { CompletionService } from '../../src/core/completionService';
+import { DEFAULTS, type Settings } from '../../src/core/config';
+import type { EngineClient } from '../../src/core/engineClient';
+import { silentLogger } from '../../src/core/logger';
+import type { CompletionOptions, CompletionResult } from '../../src/core/protocol';
+import { createSnapshot } from '../../src/core/snapshot';
+
+interface Asked {
+  readonly options: CompletionOptions;
+  /** Answers the request with this text. */
+  answer(text: string): void;
+}
+
+/** An engine client whose requests wait until the test answers them (or their signal aborts). */
+function heldClient() {
+  const asked: Asked[] = [];
+  const listeners: (() => void)[] = [];
+  const client = {
+    async load() {
+      return { name: 'fake', dir: '/fake', onnxPath: '/fake/model.onnx', provider: 'cpu', nLayer: 1, nHead: 1, nEmbd: 8, nPositions: 256, vocabSize: 10, loadMs: 0, msPerToken: 10, prefillMsPerToken: 1 };
+    },
+    stop() {},
+    setIdleUnload() {},
+    complete(_s: unknown, options: CompletionOptions, signal: AbortSignal): Promise<CompletionResult | undefined> {
+      return new Promise((resolve) => {
+        signal.addEventListener('abort', () => resolve(undefined), { once: true });
+        asked.push({
+          options,
+          answer: (text) => resolve({ completions: [{ text, tokenIds: [1], stopReason: 'eos' }], promptTokenIds: [1], timings: { tokenizeMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, newTokens: 1 } }),
+        });
+        listeners.splice(0).forEach((l) => l());
+      });
+    },
+  };
+  /** Resolves when the client has been asked `n` times in all. */
+  const askedTimes = (n: number) =>
+    new Promise<Asked>((resolve) => {
+      const check = () => (asked.length >= n ? resolve(asked[n - 1]) : listeners.push(check));
+      check();
+    });
+  return { client: client as unknown as EngineClient, asked, askedTimes };
+}
+
+async function serviceWith(debounceMs: number) {
+  const held = heldClient();
+  const service = new CompletionService(held.client, silentLogger);
+  service.setModelSource(async (s) => ({ dir: s.modelPath, name: 'fake' }));
+  const settings: Settings = { ...DEFAULTS, modelPath: '/fake', debounceMs, temperature: 0, lineMode: 'singleLine' };
+  assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
+  return { service, settings, ...held };
+}
+
+const DOC = 'function area(width, height) {\n  return width * height;\n}\n\nconst size = ';
+const at = (prefix: string, version = prefix.length) => createSnapshot({ prefix, suffix: '', languageId: 'javascript', path: '/w/a.js', version, prefixOffset: 0 });
+/** Lets pending promise callbacks and immediate timers run (not a wait for time to pass). */
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe('pacing: start at once when idle, debounce when busy', function () {
+  this.timeout(10_000);
+
+  it('an idle engine: an automatic request reaches the model at once, in small prefill chunks, even with a long debounce', async () => {
+    const { service, settings, askedTimes } = await serviceWith(60_000);
+    const answer = service.complete(at(DOC), settings, new AbortController().signal);
+    const first = await askedTimes(1);
+    assert.equal(first.options.prefillChunk, 64, 'a keystroke may supersede it: small chunks');
+    first.answer('area(2, 3);');
+    assert.deepEqual((await answer).texts, ['area(2, 3);']);
+    service.dispose();
+  });
+
+  it('busy: the next keystroke waits for a pause (never reaching the model while typing goes on), then runs in large chunks', async () => {
+    const { service, settings, asked, askedTimes } = await serviceWith(30);
+    const first = service.complete(at(DOC + 'a'), settings, new AbortController().signal);
+    await askedTimes(1);
+    // A second keystroke while the first runs: it aborts the first and waits for the debounce.
+    const typing = new AbortController();
+    // (A debounce far longer than the test, so that no slow machine lets it end before the check.)
+    const second = service.complete(at(DOC + 'ar'), { ...settings, debounceMs: 60_000 }, typing.signal);
+    assert.equal((await first).cancelled, true);
+    await settle();
+    assert.equal(asked.length, 1, 'the second keystroke waits');
+    // A third keystroke supersedes the second before its debounce ends: the second never runs.
+    const third = service.complete(at(DOC + 'are'), settings, new AbortController().signal);
+    assert.equal((await second).cancelled, true);
+    const run = await askedTimes(2);
+    assert.equal(asked.length, 2, 'only the last keystroke of the burst ran');
+    assert.equal(run.options.prefillChunk, 512, 'after the pause: large chunks');
+    run.answer('a(2, 3);');
+    assert.deepEqual((await third).texts, ['a(2, 3);']);
+    // Answered: idle again, so the next keystroke (not typing the suggestion) starts at once.
+    const fourth = service.complete(at(DOC + 'arex'), settings, new AbortController().signal);
+    assert.equal((await askedTimes(3)).options.prefillChunk, 64);
+    asked[2].answer('2, 3);');
+    await fourth;
+    service.dispose();
+  });
+
+  it('a growth refresh is not used up by a keystroke: the editor re-asking explicitly is still served from the prediction', async () => {
+    const { service, settings, asked, askedTimes } = await serviceWith(0);
+    const answer = service.complete(at(DOC), settings, new AbortController().signal);
+    (await askedTimes(1)).answer('area(2, 3);');
+    assert.deepEqual((await answer).texts, ['area(2, 3);']);
+    service.refresh();
+    // A keystroke typing the suggestion comes first (served from the prediction) ...
+    const typed = await service.complete(at(DOC + 'a'), settings, new AbortController().signal);
+    assert.deepEqual(typed, { texts: ['rea(2, 3);'], replaceSuffixChars: [0], cancelled: false, source: 'typed-ahead' });
+    // ... then the editor's explicit re-ask for the growth: the same suggestion, no model run.
+    const again = await service.complete(at(DOC + 'a'), settings, new AbortController().signal, 'explicit');
+    assert.equal(again.source, 'typed-ahead');
+    assert.deepEqual(again.texts, ['rea(2, 3);']);
+    assert.equal(asked.length, 1, 'no model run replaced it');
+    // A key typed meanwhile that leaves the prediction: the re-ask is that keystroke's request (an early answer), not a full explicit run.
+    const moved = service.complete(at(DOC + 'ax'), settings, new AbortController().signal, 'explicit');
+    const run = await askedTimes(2);
+    assert.equal(run.options.answerAfterMs !== undefined, true, 'answered early, as an automatic trigger');
+    assert.equal(run.options.numReturnSequences, 1);
+    run.answer('y');
+    await moved;
+    service.dispose();
+  });
+
+  it('typing a suggestion whose rest the filters leave empty shows nothing, with no model run', async () => {
+    const { service, settings, asked, askedTimes } = await serviceWith(0);
+    // `const size = ├x;   ┤`: typed up to `x`, the rest is `;` and spaces.
+    const answer = service.complete(at(DOC), settings, new AbortController().signal);
+    (await askedTimes(1)).answer('x   ');
+    const shown = await answer;
+    assert.deepEqual(shown.texts, ['x']);
+    const typed = await service.complete(at(DOC + 'x'), settings, new AbortController().signal);
+    assert.equal(typed.source, 'typed-ahead');
+    assert.deepEqual(typed.texts, []);
+    assert.equal(asked.length, 1, 'no model run');
+    service.dispose();
+  });
+});

@@ -288,14 +288,20 @@ function newPositionsOf(present: KvArray, slot: KvSlot, past: number, n: number)
 
 /**
  * ONNX Runtime's defaults, kept by measurement (GPT-2-small, 2 cores, prefill 512 / decode at 512,
- * README's Performance section): one intra-op thread was 1.5x slower; no spinning 5-15% slower;
- * no memory arena no faster and more memory; no weight prepacking 160 MB less memory (fp32) but
- * ~20% slower decoding.
+ * README's Performance section): one intra-op thread was 1.5x slower; no memory arena no faster and
+ * more memory; no weight prepacking 160 MB less memory (fp32) but ~20% slower decoding.
+ * Except spinning: the intra-op threads spin-wait between ops by default, which is ~10% faster on an
+ * idle machine but loses the cores when anything else runs, and in an editor something always
+ * does (the renderer, the extension host, a language server re-reading a pasted file). Measured on
+ * GPT-2-small int8, 2 cores, a 442-token prompt then 15 decode steps, medians of 5 alternating
+ * runs (node dist/cli.js complete --verbose): idle, prefill 276 ms spinning vs 293 without,
+ * decode 204 vs 234 ms; beside one busy process, prefill 593 vs 342 ms, decode 473 vs 252 ms.
  */
 function sessionOptions(provider: ActiveProvider, externalDataDir: string | undefined): ort.InferenceSession.SessionOptions {
   // ONNX Runtime's session option kOrtSessionOptionsModelExternalInitializersFileFolderPath.
-  const extra = externalDataDir ? { extra: { session: { model_external_initializers_file_folder_path: externalDataDir } } } : {};
-  return { executionProviders: [provider], graphOptimizationLevel: 'all', ...extra };
+  const external = externalDataDir ? { model_external_initializers_file_folder_path: externalDataDir } : {};
+  // kOrtSessionOptionsConfigAllowIntraOpSpinning: threads sleep between ops instead of spinning (see above).
+  return { executionProviders: [provider], graphOptimizationLevel: 'all', extra: { session: { 'intra_op.allow_spinning': '0', ...external } } };
 }
 
 /** CUDA when it was asked for and has not failed in this load, else (or when it fails now) the CPU. */

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
-import { ensureModel, TINY, TINY_B, TINY_QWEN2 } from '../../scripts/model/generate';
+import { ensureModel, GPT2_SMALL, TINY, TINY_B, TINY_QWEN2 } from '../../scripts/model/generate';
 import { CATALOG } from '../../src/core/hub/catalog';
 import { HubStandIn } from '../unit/hubStandIn';
 import { BLOCK_PLACES, FILL_PLACES } from '../integration/suite/fimPlaces';
@@ -33,7 +33,7 @@ export interface Fixtures {
  * of the gpt_bigcode (FIM) model that write known text at the suite's places, a workspace.
  */
 export async function prepareFixtures(): Promise<Fixtures> {
-  const [tiny, tinyB, qwen2] = await Promise.all([ensureModel('tiny', TINY), ensureModel('tiny-b', TINY_B), ensureModel('tiny-qwen2', TINY_QWEN2)]);
+  const [tiny, tinyB, qwen2, gpt2Small] = await Promise.all([ensureModel('tiny', TINY), ensureModel('tiny-b', TINY_B), ensureModel('tiny-qwen2', TINY_QWEN2), ensureModel('gpt2-small', GPT2_SMALL)]);
   const fill = await firstScriptedFimModel(FILL_PLACES);
   const block = await firstScriptedFimModel(BLOCK_PLACES);
   const tmp = mkdtempSync(join(tmpdir(), 'ghostwriter-fixtures-'));
@@ -43,7 +43,9 @@ export async function prepareFixtures(): Promise<Fixtures> {
   const workspace = join(tmp, 'workspace');
   mkdirSync(workspace, { recursive: true });
   const scripted = (s: typeof fill) => ({ model: s.dir, prefix: s.place.prefix, suffix: s.place.suffix });
-  const config: SuiteConfig = { models: { tiny, tinyB, broken, qwen2 }, fim: { fill: scripted(fill), block: scripted(block) } };
+  // A real JavaScript file the project did not write (mocha ships it), pasted by the latency suite.
+  const pasteFile = join(repoRoot(), 'node_modules', 'mocha', 'lib', 'runner.js');
+  const config: SuiteConfig = { models: { tiny, tinyB, broken, qwen2 }, fim: { fill: scripted(fill), block: scripted(block) }, latency: { gpt2Small, pasteFile } };
   const configFile = join(tmp, 'suite-config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   return {

@@ -164,6 +164,22 @@ describe('execution provider', () => {
     }
   });
 
+  it('sessions are created with threads that sleep between ops (no spinning: the editor shares the cores), on the CPU and on CUDA', async () => {
+    const seen: { provider: unknown; spinning: unknown }[] = [];
+    const factory: SessionFactory = (path, options) => {
+      const session = (options.extra as { session?: Record<string, unknown> } | undefined)?.session;
+      seen.push({ provider: options.executionProviders?.[0], spinning: session?.['intra_op.allow_spinning'] });
+      return ort.InferenceSession.create(path, { ...options, executionProviders: ['cpu'] });
+    };
+    for (const provider of ['cpu', 'auto'] as const) {
+      const { engine } = await loadWith(provider, factory);
+      await engine.release();
+    }
+    assert.ok(seen.length >= 2, JSON.stringify(seen));
+    assert.deepEqual([...new Set(seen.map((s) => s.spinning))], ['0'], JSON.stringify(seen));
+    assert.deepEqual([...new Set(seen.map((s) => s.provider))].sort(), ['cpu', 'cuda'], JSON.stringify(seen));
+  });
+
   it('a CUDA session that is created is used as CUDA', async () => {
     // Stand in for a CUDA machine: the factory accepts 'cuda' and builds the session on the CPU.
     const factory: SessionFactory = (path, options) => ort.InferenceSession.create(path, { ...options, executionProviders: ['cpu'] });

@@ -17,6 +17,8 @@ export interface SuiteConfig {
     /** A generated Qwen2.5-Coder-shaped folder (the stand-in serves it under the Qwen repo ids). */
     readonly qwen2: string;
   };
+  /** GPT-2-small (generated, fp32 and int8) and a real source file to paste: the latency suite's figures. */
+  readonly latency?: { readonly gpt2Small: string; readonly pasteFile: string };
   /** FIM models that write known text at a place of fimPlaces.ts (test/e2e/scriptedFimModel.ts). */
   readonly fim?: { readonly fill: ScriptedFim; readonly block: ScriptedFim };
   /** 'first-run': the window starts with no model chosen, downloading from the hub stand-in (test/e2e/runIntegration.ts). */

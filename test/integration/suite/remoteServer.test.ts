@@ -42,6 +42,7 @@ suite('Ghostwriter with a completion server (llama.cpp stand-in)', function () {
 
   after(async function () {
     rmSync(join(folder(), '.vscode'), { recursive: true, force: true });
+    await cfg().update('serverModel', undefined, vscode.ConfigurationTarget.Global);
     await cfg().update('serverBackend', undefined, vscode.ConfigurationTarget.Global);
     await cfg().update('serverEndpoint', undefined, vscode.ConfigurationTarget.Global);
     await waitFor('no server', 10_000, () => (api.serverRoute().route === 'local' ? true : undefined));
@@ -103,5 +104,18 @@ suite('Ghostwriter with a completion server (llama.cpp stand-in)', function () {
     await server.start(port);
     await waitFor('the probe to find the server back', 30_000, () => (api.serverRoute().route === 'server' ? true : undefined));
     assert.deepEqual(await suggestionIn('remote4.py', 'import os\nname = '), [REMOTE]);
+  });
+
+  it("Choose Model lists the server's models first; picking one saves ghostwriter.serverModel in the user settings", async function () {
+    await cfg().update('serverModel', undefined, vscode.ConfigurationTarget.Global);
+    const chosen = vscode.commands.executeCommand('ghostwriter.chooseModel');
+    // The pick opens once the server has listed its models (GET /v1/models), with the first of them
+    // active; accepting before it opens does nothing.
+    await waitFor("the server's model to be picked", 20_000, async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return cfg().inspect<string>('serverModel')?.globalValue === 'stand-in' ? true : undefined;
+    });
+    await chosen;
+    assert.equal(cfg().inspect<string>('serverModel')?.workspaceValue, undefined);
   });
 });

@@ -1,22 +1,12 @@
 // The soak's two sizes: the default run (GPT-2-small's shapes, human typing pace, a few minutes on
 // 2 cores) and --quick (the tiny model, fast keys: seconds). Flags change the counts and the seed.
 import { GPT2_SMALL, TINY, type GenerateOptions } from '../../scripts/model/generate';
-import type { Settings } from '../../src/core/config';
-import type { SoakPace } from './soak';
+import type { SoakRunParams } from './soak';
 
-export interface SoakConfig {
+export interface SoakConfig extends SoakRunParams {
   readonly mode: 'full' | 'quick';
   readonly modelName: string;
   readonly model: GenerateOptions;
-  readonly requests: number;
-  readonly faults: number;
-  readonly seed: number;
-  readonly pace: SoakPace;
-  readonly idleMinuteMs: number;
-  readonly hangMs: number;
-  readonly recoverMs: number;
-  /** Beyond the extension's defaults. */
-  readonly settings?: Partial<Settings>;
   /** Relative to the repo root. */
   readonly output: string;
 }

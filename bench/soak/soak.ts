@@ -29,14 +29,8 @@ export interface SoakPace {
   readonly pauseAfterKey: number;
 }
 
-export interface SoakOptions {
-  /** The inference bundle to fork (dist/inference.js, or a staged copy). */
-  readonly inferenceScript: string;
-  /** The two models the swaps go between (fp32 and int8 in two folders). */
-  readonly models: readonly [ModelChoice, ModelChoice];
-  /** Corrupt copies and prepared graphs go here. */
-  readonly workDir: string;
-  readonly files: readonly SourceFile[];
+/** What a soak run does, whichever models it runs (bench/soak/config.ts names them per mode). */
+export interface SoakRunParams {
   readonly requests: number;
   readonly faults: number;
   readonly seed: number;
@@ -49,6 +43,16 @@ export interface SoakOptions {
   readonly recoverMs: number;
   /** Settings beyond the extension's defaults (the quick run shortens the debounce). */
   readonly settings?: Partial<Settings>;
+}
+
+export interface SoakOptions extends SoakRunParams {
+  /** The inference bundle to fork (dist/inference.js, or a staged copy). */
+  readonly inferenceScript: string;
+  /** The two models the swaps go between (fp32 and int8 in two folders). */
+  readonly models: readonly [ModelChoice, ModelChoice];
+  /** Corrupt copies and prepared graphs go here. */
+  readonly workDir: string;
+  readonly files: readonly SourceFile[];
   readonly logLine: (line: string) => void;
   readonly progress?: (line: string) => void;
 }

@@ -3,6 +3,7 @@
 // sent as a Bearer token to ghostwriter.serverEndpoint only, for the engines that take one.
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
+import { askSecret } from './secretInput';
 
 export const SERVER_KEY_SECRET = 'ghostwriter.serverApiKey';
 
@@ -19,16 +20,14 @@ export interface ServerKeyDeps {
 
 /** With a string argument (tests) the input box is skipped; an empty one clears the key. */
 export async function setServerKey(deps: ServerKeyDeps, arg?: unknown): Promise<void> {
-  const value =
-    typeof arg === 'string'
-      ? arg
-      : await vscode.window.showInputBox({
-          title: 'Ghostwriter: Server API Key',
-          prompt: 'The API key of the completion server (llama-server --api-key, vLLM --api-key, TGI, LM Studio). Kept in the editor’s secret storage and sent only to ghostwriter.serverEndpoint. Leave empty to remove it.',
-          password: true,
-          ignoreFocusOut: true,
-          validateInput: (v) => (/\s/.test(v.trim()) ? 'A key has no spaces' : undefined),
-        });
+  const value = await askSecret(
+    {
+      title: 'Ghostwriter: Server API Key',
+      prompt: 'The API key of the completion server (llama-server --api-key, vLLM --api-key, TGI, LM Studio). Kept in the editor’s secret storage and sent only to ghostwriter.serverEndpoint. Leave empty to remove it.',
+      noun: 'key',
+    },
+    arg,
+  );
   if (value === undefined) return;
   if (value.trim() === '') return clearServerKey(deps);
   await deps.secrets.store(SERVER_KEY_SECRET, value.trim());

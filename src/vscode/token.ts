@@ -3,6 +3,7 @@
 // settings or the log. It is sent to the hub endpoint only (src/core/hub/http.ts).
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
+import { askSecret } from './secretInput';
 
 export const TOKEN_SECRET = 'ghostwriter.huggingFaceToken';
 
@@ -20,17 +21,15 @@ export async function readToken(secrets: vscode.SecretStorage): Promise<string |
 
 /** With a string argument (tests, other extensions) the input box is skipped; an empty one clears the token. */
 export async function setToken(deps: TokenDeps, arg?: unknown): Promise<unknown> {
-  const value =
-    typeof arg === 'string'
-      ? arg
-      : await vscode.window.showInputBox({
-          title: 'Ghostwriter: Hugging Face Token',
-          prompt: 'An access token (hf_…) from huggingface.co/settings/tokens, for private and gated repos. Kept in the editor’s secret storage and sent only to the hub endpoint. Leave empty to remove the stored one.',
-          placeHolder: 'hf_…',
-          password: true,
-          ignoreFocusOut: true,
-          validateInput: (v) => (/\s/.test(v.trim()) ? 'A token has no spaces' : undefined),
-        });
+  const value = await askSecret(
+    {
+      title: 'Ghostwriter: Hugging Face Token',
+      prompt: 'An access token (hf_…) from huggingface.co/settings/tokens, for private and gated repos. Kept in the editor’s secret storage and sent only to the hub endpoint. Leave empty to remove the stored one.',
+      placeHolder: 'hf_…',
+      noun: 'token',
+    },
+    arg,
+  );
   if (value === undefined) return undefined;
   if (value.trim() === '') return clearToken(deps);
   await deps.secrets.store(TOKEN_SECRET, value.trim());

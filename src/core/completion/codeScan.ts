@@ -102,6 +102,17 @@ export function syntaxOf(languageId: string): Syntax {
 }
 
 const CLOSER_OF: Record<Opener, string> = { '(': ')', '[': ']', '{': '}' };
+
+/** Per syntax, the characters that may start something the scanner tracks; the rest of the code is skipped at one lookup a character. */
+const tokenStarts = new WeakMap<Syntax, ReadonlySet<string>>();
+function tokenStartsOf(syn: Syntax): ReadonlySet<string> {
+  let set = tokenStarts.get(syn);
+  if (!set) {
+    set = new Set(['(', '[', '{', ')', ']', '}', ...syn.quotes, ...[...syn.lineComments, ...syn.multiQuotes, ...(syn.blockComment ? [syn.blockComment[0]] : [])].map((t) => t[0])]);
+    tokenStarts.set(syn, set);
+  }
+  return set;
+}
 const OPENER_OF: Record<string, Opener> = { ')': '(', ']': '[', '}': '{' };
 
 export const EMPTY_STATE: ScanState = { stack: [] };
@@ -120,6 +131,7 @@ export function scanCode(text: string, languageId: string, from: ScanState = EMP
  */
 export class CodeScanner {
   private readonly syn: Syntax;
+  private readonly starts: ReadonlySet<string>;
   private readonly stack: Frame[];
   /** Per opener, the indexes in `stack` of its frames, ascending: a closer finds its match in one step, however deep the stack. */
   private readonly framesOf: Record<Opener, number[]> = { '(': [], '[': [], '{': [] };
@@ -139,6 +151,7 @@ export class CodeScanner {
     from: ScanState = EMPTY_STATE,
   ) {
     this.syn = syntaxOf(languageId);
+    this.starts = tokenStartsOf(this.syn);
     this.stack = [...from.stack];
     this.stack.forEach((f, i) => this.framesOf[f.ch].push(i));
     this.base = this.stack.length;
@@ -218,7 +231,7 @@ export class CodeScanner {
       }
       if (this.comment === 'block') {
         const end = syn.blockComment?.[1];
-        if (end && text.startsWith(end, i)) {
+        if (end && c === end[0] && text.startsWith(end, i)) {
           this.comment = undefined;
           i += end.length - 1;
           // Closing the block comment the text started in ends the cursor's block, as a bracket does.
@@ -239,7 +252,7 @@ export class CodeScanner {
           this.initialStr = false;
           continue;
         }
-        if (text.startsWith(str.delim, i)) {
+        if (c === str.delim[0] && text.startsWith(str.delim, i)) {
           i += str.delim.length - 1;
           if (this.initialStr) pop(i + 1 - str.delim.length, i + 1);
           this.str = undefined;
@@ -247,6 +260,7 @@ export class CodeScanner {
         }
         continue;
       }
+      if (!this.starts.has(c)) continue;
       const lineComment = syn.lineComments.find((t) => text.startsWith(t, i));
       if (lineComment && (!syn.yamlLike || atValueStart(text, i, true))) {
         this.comment = 'line';

@@ -43,8 +43,8 @@ export class CompletionService {
   private loading: Promise<EngineState> | undefined;
   /** Turns the model setting (a folder or a hub id) into a folder to load; the extension gives one with progress and a token. */
   private resolveSource: ModelSourceResolver = resolveModelSource;
-  /** Where completions come from when not the local engine alone (src/core/remote/router.ts). */
-  private source: CompletionSource | undefined;
+  /** Where completions come from: the local engine, or a router that may send them to a server (src/core/remote/router.ts). */
+  private source: CompletionSource;
   /** Aborts the current load's download, when a newer load or dispose() supersedes it. */
   private loadAbort: AbortController | undefined;
   /** Requests past their debounce; the state is 'generating' while any is. */
@@ -74,7 +74,9 @@ export class CompletionService {
     private readonly cacheDir?: string,
     /** Decoding time before an automatic trigger answers; the look-ahead grows it from there. */
     private readonly earlyDecodeMs = EARLY_DECODE_MS,
-  ) {}
+  ) {
+    this.source = client;
+  }
 
   /** Where hub models come from and how their downloads are shown (src/core/modelSource.ts). */
   setModelSource(resolver: ModelSourceResolver): void {
@@ -92,7 +94,7 @@ export class CompletionService {
 
   /** The loaded model fills in the middle (src/core/completion/completionPolicy.ts: a line may be filled in). */
   private get fim(): boolean {
-    return this.source?.remote?.fim ?? this.current.fim === true;
+    return this.source.remote?.fim ?? this.current.fim === true;
   }
 
   /**
@@ -123,7 +125,7 @@ export class CompletionService {
     this.loadAbort?.abort();
     const abort = (this.loadAbort = new AbortController());
     this.prediction = undefined;
-    if (enabledAnywhere(settings.enable) && !settings.modelPath && this.source?.server) {
+    if (enabledAnywhere(settings.enable) && !settings.modelPath && this.source.server) {
       // A server answers and no local model is chosen (none to fall back to).
       this.client.stop();
       return this.setState({ kind: 'ready', modelName: this.source.server });
@@ -275,7 +277,7 @@ export class CompletionService {
         if (grew) this.growEmitter.fire(prediction);
       };
       const options = { ...this.optionsFor(snapshot, settings, trigger), prefillChunk: pace === 'typing' ? TYPING_PREFILL_CHUNK : PAUSED_PREFILL_CHUNK };
-      const result = await (this.source ?? this.client).complete(snapshot, options, combined, onLookAhead);
+      const result = await this.source.complete(snapshot, options, combined, onLookAhead);
       if (!result || combined.aborted) return this.cancel(cancelled);
       const t = result.timings;
       this.stats.lastPromptTokens = result.promptTokenIds.length;
@@ -315,7 +317,7 @@ export class CompletionService {
     const own = new AbortController();
     this.inFlight = own;
     // Small chunks: the keystroke that follows supersedes a warm-up.
-    void (this.source ?? this.client)
+    void this.source
       .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, prefillChunk: TYPING_PREFILL_CHUNK }, own.signal)
       .catch((err: unknown) => this.log.debug(`warming ${snapshot.path} failed: ${describeCause(err)}`))
       .finally(() => {

@@ -49,12 +49,11 @@ suite('Ghostwriter fills in lines and follows blocks with a FIM model', function
       api.recentCompletions().find((r) => !before.has(r) && r.uri === uri && !r.cancelled && r.texts[0] === expected),
     );
     const text = editor.document.getText();
+    // The ghost text may not be on screen yet when the answer is: Tab again until the document changes.
     return waitFor('the commit (Tab) to change the document', 10_000, async () => {
       await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
       const now = editor.document.getText();
-      if (now !== text) return now;
-      await new Promise((r) => setTimeout(r, 150));
-      return undefined;
+      return now !== text ? now : undefined;
     });
   }
 

@@ -1,24 +1,14 @@
 // Inside a real VS Code (after extension.test.js): the per-language switch (ghostwriter.enable)
 // and the snooze. No fixed sleeps: each step waits for the provider's answer or the status bar.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CompletionRecord, GhostwriterApi } from '../../../src/vscode/api';
+import { suite, suiteConfig as config, waitFor as waitForProbe } from './support';
 
-const config = JSON.parse(readFileSync(process.env.GHOSTWRITER_SUITE_CONFIG || join(__dirname, 'suite-config.json'), 'utf8')) as { models: { tiny: string }; phase?: string };
-const suite = config.phase === 'first-run' ? () => undefined : describe;
 const TIMEOUT_MS = 30_000;
-
-async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + TIMEOUT_MS;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${TIMEOUT_MS} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, probe: () => T | undefined): Promise<T> => waitForProbe(what, TIMEOUT_MS, probe);
 
 suite('Ghostwriter per-language switch and snooze in a real VS Code', function () {
   let api: GhostwriterApi;

@@ -66,6 +66,22 @@ export async function greedyByRecomputation(engine: InferenceEngine, ids: number
 }
 
 /**
+ * Greedy decoding of the first two prompts equals greedy decoding by recomputation (`n` tokens, or
+ * as many as it decoded), optionally its text the tokenizer's decoding of them; the two continue differently.
+ */
+export async function expectGreedyByRecomputation(engine: InferenceEngine, n: number | 'decoded', checkText = false): Promise<void> {
+  const seen = new Set<string>();
+  for (const prompt of PROMPTS.slice(0, 2)) {
+    const a = await engine.complete(snap(prompt), options());
+    const ids = a.completions[0].tokenIds;
+    assert.deepEqual(ids, await greedyByRecomputation(engine, [...a.promptTokenIds], n === 'decoded' ? ids.length : n));
+    if (checkText) assert.equal(a.completions[0].text, engine.decode(ids));
+    seen.add(ids.join(','));
+  }
+  assert.equal(seen.size, 2, 'the generated model is not degenerate');
+}
+
+/**
  * Runs `ids` and then six greedy steps in both sessions, each in its own cache: the logits agree
  * within `tolerance` at every step, and so do the greedy tokens. `oneByOne` feeds the prompt a
  * token at a time (int8: dynamic quantization scales activations per call).

@@ -156,6 +156,16 @@ function stats(): Record<string, number> {
   return { cases: 0, answered: 0, items: 0, empty: 0, huge: 0 };
 }
 
+/** Counts one answer and checks its items against the document. */
+function tallyAndCheck(count: Record<string, number>, s: DocumentSnapshot, answer: { texts: readonly string[]; replaceSuffixChars?: readonly number[] }, specials: readonly string[]): void {
+  count.cases++;
+  if (answer.texts.length > 0) count.answered++;
+  else count.empty++;
+  count.items += answer.texts.length;
+  if (s.prefix.length + s.suffix.length > 100_000) count.huge++;
+  checkItems(s, answer.texts, answer.replaceSuffixChars, specials);
+}
+
 describe(`pipeline fuzz (seed ${SEED}${ONE_CASE === undefined ? '' : `, case ${ONE_CASE} alone`})`, () => {
   let specials: string[];
   before(async () => {
@@ -190,12 +200,7 @@ describe(`pipeline fuzz (seed ${SEED}${ONE_CASE === undefined ? '' : `, case ${O
       const settings: Settings = { ...base, lineMode: pick(r, ['auto', 'singleLine', 'multiLine'] as const), alternatives: 1 + int(r, 3) };
       try {
         const answer = await service.complete(s, settings, new AbortController().signal, pick(r, ['automatic', 'explicit'] as const));
-        count.cases++;
-        if (answer.texts.length > 0) count.answered++;
-        else count.empty++;
-        count.items += answer.texts.length;
-        if (s.prefix.length + s.suffix.length > 100_000) count.huge++;
-        checkItems(s, answer.texts, answer.replaceSuffixChars, specials);
+        tallyAndCheck(count, s, answer, specials);
       } catch (err) {
         throw new Error(`case seed ${seed} (GHOSTWRITER_FUZZ_CASE=${seed} replays it alone): ${err instanceof Error ? err.message : String(err)}; ${where(s, raw)}`, { cause: err });
       }
@@ -230,12 +235,7 @@ describe(`pipeline fuzz (seed ${SEED}${ONE_CASE === undefined ? '' : `, case ${O
           const started = Date.now();
           const answer = await service.complete(s, settings, new AbortController().signal, 'explicit');
           // The decoder's own deadline ends a request; a hang would leave this await for mocha's timeout.
-          count.cases++;
-          if (answer.texts.length > 0) count.answered++;
-          else count.empty++;
-          count.items += answer.texts.length;
-          if (s.prefix.length + s.suffix.length > 100_000) count.huge++;
-          checkItems(s, answer.texts, answer.replaceSuffixChars, specials);
+          tallyAndCheck(count, s, answer, specials);
           // The slack is for a loaded machine's scheduling; a request that ignored its deadline, or hung, takes far longer.
           assert.ok(Date.now() - started < settings.timeoutMs + 10_000, `the request took ${Date.now() - started} ms, its deadline ${settings.timeoutMs} ms`);
           assert.equal(service.state.kind, 'ready', service.state.message);

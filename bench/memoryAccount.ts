@@ -6,7 +6,7 @@
 // prefill and the decode time. A baseline process loads only Node and onnxruntime-node.
 // A measurement, not a test: it prints a table and writes bench/results/memory-account.json.
 import { fork } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ensureModel, findRepoRoot, GPT2_SMALL } from '../scripts/model/generate';
@@ -17,6 +17,7 @@ import { createSnapshot } from '../src/core/snapshot';
 import { InferenceEngine } from '../src/inference/engine';
 import type { SessionFactory } from '../src/inference/session';
 import { promptCorpus } from './corpus';
+import { statusMb } from './procStats';
 
 interface Config {
   readonly name: string;
@@ -46,20 +47,17 @@ interface Measured {
   readonly promptTokens?: number;
 }
 
-function statusMb(field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
+const selfMb = (field: 'VmRSS' | 'VmHWM') => Math.round(statusMb('self', field) ?? NaN);
 
 async function child(job: Job): Promise<Measured> {
-  if (job.modelFile === 'none') return { rssAfterLoadMb: statusMb('VmRSS'), peakMb: statusMb('VmHWM') };
+  if (job.modelFile === 'none') return { rssAfterLoadMb: selfMb('VmRSS'), peakMb: selfMb('VmHWM') };
   const config = CONFIGS[job.config];
   const factory: SessionFactory = (path, options) => {
     const extra = options.extra as { session?: Record<string, unknown> } | undefined;
     return ort.InferenceSession.create(path, { ...options, ...config.options, extra: { ...extra, session: { ...extra?.session, ...config.session } } });
   };
   const engine = await InferenceEngine.load({ modelDir: job.modelDir, modelFile: job.modelFile, executionProvider: 'cpu' }, silentLogger, factory);
-  const rssAfterLoadMb = statusMb('VmRSS');
+  const rssAfterLoadMb = selfMb('VmRSS');
   // ~512 tokens of real JavaScript; 32 greedy tokens after it.
   const text = promptCorpus(findRepoRoot()).text.slice(200_000, 202_000);
   const snapshot = createSnapshot({ prefix: text, suffix: '', languageId: 'javascript', path: 'memory.js', version: 1 });
@@ -70,7 +68,7 @@ async function child(job: Job): Promise<Measured> {
   const result = await engine.complete(snapshot, options);
   const t = result.timings;
   await engine.release();
-  return { rssAfterLoadMb, peakMb: statusMb('VmHWM'), prefillMs: t.prefillMs, decodeMsPerToken: t.newTokens > 1 ? t.decodeMs / (t.newTokens - 1) : undefined, promptTokens: result.promptTokenIds.length };
+  return { rssAfterLoadMb, peakMb: selfMb('VmHWM'), prefillMs: t.prefillMs, decodeMsPerToken: t.newTokens > 1 ? t.decodeMs / (t.newTokens - 1) : undefined, promptTokens: result.promptTokenIds.length };
 }
 
 function run(job: Job): Promise<Measured> {
@@ -98,7 +96,7 @@ async function main(): Promise<void> {
   console.log(`Node + onnxruntime-node, no model: ${baseline.rssAfterLoadMb} MB resident`);
   const rows: (Measured & { variant: string; config: string; fileMb: number })[] = [];
   for (const [variant, file] of [['fp32', 'model.onnx'], ['int8', 'model_quantized.onnx']] as const) {
-    const fileMb = Math.round(readFileSync(join(modelDir, 'onnx', file)).byteLength / 2 ** 20);
+    const fileMb = Math.round(statSync(join(modelDir, 'onnx', file)).size / 2 ** 20);
     for (let c = 0; c < CONFIGS.length; c++) {
       const m = await run({ modelDir, modelFile: variant === 'fp32' ? 'fp32' : 'quantized', config: c });
       rows.push({ ...m, variant, config: CONFIGS[c].name, fileMb });

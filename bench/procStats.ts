@@ -3,15 +3,20 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
-/** VmHWM (peak resident set) of a process, in MB (2^20 bytes); undefined when it cannot be read. */
-export function peakRssMb(pid: number | undefined): number | undefined {
+/** A memory field of /proc/<pid>/status (VmHWM: the peak resident set; VmRSS: now), in MB (2^20 bytes); undefined when it cannot be read (the process is gone). */
+export function statusMb(pid: number | 'self' | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** VmHWM (peak resident set) of a process, in MB (2^20 bytes); undefined when it cannot be read. */
+export function peakRssMb(pid: number | undefined): number | undefined {
+  return statusMb(pid, 'VmHWM');
 }
 
 /** Clock ticks per second of /proc's CPU times (getconf CLK_TCK; 100 on every Linux the bench has met). */

@@ -1,6 +1,6 @@
 // Peak memory of the soak's two sides, read from /proc: the inference process (each one, across
 // kills and restarts: its VmHWM, sampled while it lives) and this process, the extension side.
-import { readFileSync } from 'node:fs';
+import { peakRssMb } from '../procStats';
 
 export interface MemoryPeaks {
   /** Largest VmHWM of any inference process seen, MB (2^20 bytes). */
@@ -15,7 +15,7 @@ const SAMPLE_MS = 100;
 
 export class MemorySampler {
   private timer: ReturnType<typeof setInterval> | undefined;
-  private readonly peakKb = new Map<number, number>();
+  private readonly peakMb = new Map<number, number>();
 
   constructor(private readonly pid: () => number | undefined) {}
 
@@ -32,19 +32,16 @@ export class MemorySampler {
   sample(): void {
     const pid = this.pid();
     if (pid === undefined) return;
-    try {
-      const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) this.peakKb.set(pid, Math.max(this.peakKb.get(pid) ?? 0, Number(m[1])));
-    } catch {
-      // Gone between the pid and the read: its last sample stands.
-    }
+    // Gone between the pid and the read (undefined): its last sample stands.
+    const mb = peakRssMb(pid);
+    if (mb !== undefined) this.peakMb.set(pid, Math.max(this.peakMb.get(pid) ?? 0, mb));
   }
 
   peaks(): MemoryPeaks {
     return {
-      inferenceMaxRssMb: Math.round(Math.max(0, ...this.peakKb.values()) / 1024),
+      inferenceMaxRssMb: Math.round(Math.max(0, ...this.peakMb.values())),
       extensionMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      inferenceProcesses: this.peakKb.size,
+      inferenceProcesses: this.peakMb.size,
     };
   }
 }

@@ -86,8 +86,9 @@ export async function dispose(client: ObservedEngineClient): Promise<void> {
 }
 
 /** Greedy, no stop but the token budget, no cache: the settings of every prefill and decode figure. */
-function benchOptions(contextTokens: number, maxNewTokens: number): CompletionOptions {
+function benchOptions(contextTokens: number, maxNewTokens: number, plan: PrefillRuns = {}): CompletionOptions {
   return {
+    ...plan,
     temperature: 0,
     topK: 0,
     topP: 1,
@@ -115,10 +116,10 @@ export interface RunSample {
   readonly tokenIds: readonly number[];
 }
 
-async function runOnce(client: ObservedEngineClient, text: string, contextTokens: number, maxNewTokens: number, label: string): Promise<RunSample> {
+async function runOnce(client: ObservedEngineClient, text: string, contextTokens: number, maxNewTokens: number, label: string, plan: PrefillRuns = {}): Promise<RunSample> {
   const snapshot = createSnapshot({ prefix: text, suffix: '', languageId: 'javascript', path: `/bench/${label}.js`, version: 1 });
   const t0 = performance.now();
-  const result = await client.complete(snapshot, benchOptions(contextTokens, maxNewTokens), new AbortController().signal);
+  const result = await client.complete(snapshot, benchOptions(contextTokens, maxNewTokens, plan), new AbortController().signal);
   const wallMs = performance.now() - t0;
   if (!result) throw new Error(`the engine gave no result for ${label} (see the log)`);
   const t = result.timings;
@@ -135,13 +136,17 @@ async function runOnce(client: ObservedEngineClient, text: string, contextTokens
   };
 }
 
+/** How a prefill cuts its prompt into model runs: CompletionService's plan for a pace (prefillFor). */
+export type PrefillRuns = Pick<CompletionOptions, 'prefillChunk' | 'prefillRunMs'>;
+
 /**
- * A prompt of `tokens` tokens (a fresh part of the corpus each rep), one new token. The first
- * run of each size is a warm-up (ONNX Runtime sizes its buffers), not counted.
+ * A prompt of `tokens` tokens (a fresh part of the corpus each rep), one new token, run as `plan`
+ * says. The first run of each size is a warm-up (ONNX Runtime sizes its buffers), not counted.
  */
-export async function prefillBench(client: ObservedEngineClient, prompts: PromptMaker, tokens: number, reps: number, budgetMs: number): Promise<RunSample[]> {
-  await runOnce(client, prompts.exact(tokens).text, tokens, 1, `prefill-${tokens}-warmup`);
-  return repeat(reps, (rep) => runOnce(client, prompts.exact(tokens).text, tokens, 1, `prefill-${tokens}-${rep}`), { budgetMs });
+export async function prefillBench(client: ObservedEngineClient, prompts: PromptMaker, tokens: number, reps: number, budgetMs: number, plan: PrefillRuns): Promise<RunSample[]> {
+  const label = `prefill-${tokens}-${plan.prefillChunk ?? 'default'}${plan.prefillRunMs ? '-grow' : ''}`;
+  await runOnce(client, prompts.exact(tokens).text, tokens, 1, `${label}-warmup`, plan);
+  return repeat(reps, (rep) => runOnce(client, prompts.exact(tokens).text, tokens, 1, `${label}-${rep}`, plan), { budgetMs });
 }
 
 /** A prompt of `cached` − newTokens tokens, then newTokens greedy tokens: decode runs with up to `cached` tokens in the cache. */

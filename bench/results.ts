@@ -66,6 +66,9 @@ export function summarizeOurs(raw: OursRaw, cfg: BenchConfig, weightBytes: numbe
     prefillCachedTokens: keyed(sizes, (s) => sum(raw.prefill[s].map((x) => x.cachedTokens)), 0),
     prefillWallMs: keyed(sizes, (s) => median(raw.prefill[s].map((x) => x.wallMs))),
     prefillReps: keyed(sizes, (s) => raw.prefill[s].length, 0),
+    /** The middle size in CompletionService's runs while typing (64 tokens first, growing within the debounce). */
+    prefillTypingMs: { [String(sizes[1])]: round(median(raw.prefillTyping.map((x) => x.prefillMs))) },
+    prefillTypingRuns: { [String(sizes[1])]: raw.prefillTyping.length },
     decodeMsPerToken: keyed(sizes, (s) => decodeMedian(s), 2),
     decodeMsPerTokenP95: keyed(sizes, (s) => p95(decode(s)), 2),
     decodeNewTokens: keyed(sizes, (s) => median(raw.decode[s].map((x) => x.newTokens)), 0),
@@ -233,6 +236,7 @@ export function ratios(ours: OursSummary, peer: PeerSummary | undefined, cfg: Be
   const [, mid, big] = cfg.sizes.map(String);
   return {
     [`prefill${mid}`]: div(ours.prefillMs[mid], peer?.prefillMs[mid]),
+    [`prefill${mid}Typing`]: div(ours.prefillTypingMs[mid], peer?.prefillMs[mid]),
     [`decode${big}`]: div(ours.decodeMsPerToken[big], peer?.decodeMsPerToken[big]),
     firstSuggestionCold: div(ours.firstSuggestionMs.cold, peer?.firstSuggestionMs.cold),
     firstSuggestionColdAtOurTokens: div(ours.firstSuggestionMs.cold, peer?.firstSuggestionAtOurTokensMs.cold),

@@ -33,6 +33,7 @@ export function renderTable(results: BenchResults): string {
   for (const s of results.config.sizes.map(String)) {
     row(`prefill ${s} tok, ms`, (v) => v.prefillMs[s], (p) => p.prefillMs[s], s === mid ? (v) => v.ratios[`prefill${mid}`] : undefined);
   }
+  row(`  ${mid} tok in typing runs, ms`, (v) => v.prefillTypingMs?.[mid], undefined, (v) => v.ratios[`prefill${mid}Typing`]);
   for (const s of results.config.sizes.map(String)) {
     row(`decode @${s}, ms/token`, (v) => v.decodeMsPerToken[s], (p) => p.decodeMsPerToken[s], s === big ? (v) => v.ratios[`decode${big}`] : undefined, 2);
   }

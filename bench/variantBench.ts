@@ -1,7 +1,7 @@
 // Everything measured on our side for one model file: load, prefill, decode (EngineClient), then
 // first suggestion and the typing replay (CompletionService), then the inference process's peak RSS.
-import { CompletionService } from '../src/core/completionService';
-import { parseSettings, type Settings } from '../src/core/config';
+import { CompletionService, prefillFor } from '../src/core/completionService';
+import { DEFAULTS, parseSettings, type Settings } from '../src/core/config';
 import type { ModelInfo } from '../src/core/protocol';
 import { newClient, type BenchLog } from './client';
 import type { BenchConfig } from './config';
@@ -17,6 +17,8 @@ export interface OursRaw {
   readonly warmInfo: ModelInfo;
   /** Keyed by the size's label ("128", "512", "1024"). */
   readonly prefill: Record<string, RunSample[]>;
+  /** The middle size again, in the runs CompletionService asks for while typing (prefillFor('typing')). */
+  readonly prefillTyping: RunSample[];
   readonly decode: Record<string, RunSample[]>;
   readonly firstSuggestion: FirstSuggestionSample[];
   /** The model CompletionService loaded (no cacheDir: Settings has none). */
@@ -35,11 +37,17 @@ export async function benchOurs(ctx: Ctx, cfg: BenchConfig, nPositions: number, 
     const client = load.client;
     const prefill: Record<string, RunSample[]> = {};
     const decode: Record<string, RunSample[]> = {};
+    let prefillTyping: RunSample[] = [];
     try {
       for (const size of cfg.sizes) {
-        prefill[size] = await prefillBench(client, prompts, prefillTokens(size, nPositions), cfg.reps, cfg.budgetMs.prefill);
+        // As after a pause (or an explicit request): the service's large runs.
+        prefill[size] = await prefillBench(client, prompts, prefillTokens(size, nPositions), cfg.reps, cfg.budgetMs.prefill, prefillFor('paused', DEFAULTS));
         say(`prefill ${size}: ${prefill[size].map((s) => s.prefillMs).join(', ')} ms`);
       }
+      // As while typing: small runs first, growing within the default debounce.
+      const mid = cfg.sizes[1];
+      prefillTyping = await prefillBench(client, prompts, prefillTokens(mid, nPositions), cfg.reps, cfg.budgetMs.prefill, prefillFor('typing', DEFAULTS));
+      say(`prefill ${mid} while typing: ${prefillTyping.map((s) => s.prefillMs).join(', ')} ms`);
       for (const size of cfg.sizes) {
         decode[size] = await decodeBench(client, prompts, Math.min(size, nPositions), cfg.decodeNewTokens, cfg.reps, cfg.budgetMs.decode);
         say(`decode ${size}: ${decode[size].map((s) => `${s.decodeMs} ms/${s.newTokens}`).join(', ')}`);
@@ -70,7 +78,7 @@ export async function benchOurs(ctx: Ctx, cfg: BenchConfig, nPositions: number, 
     const replay = await runReplay({ root: ctx.root, logFile: log.path, modelDir: ctx.modelDir, modelFile: ctx.modelFile, files, pace: cfg.replay });
     const answered = replay.requests.filter((r) => !r.cancelled).length;
     say(`replay: ${replay.requests.length} requests in ${(replay.durationMs / 1000).toFixed(1)} s, ${answered} answered; event-loop max stall ${replay.eventLoop.maxMs.toFixed(1)} ms`);
-    return { load: load.samples, coldInfo: load.coldInfo, warmInfo: load.warmInfo, prefill, decode, firstSuggestion, serviceInfo, replay };
+    return { load: load.samples, coldInfo: load.coldInfo, warmInfo: load.warmInfo, prefill, prefillTyping, decode, firstSuggestion, serviceInfo, replay };
   } finally {
     removeDirs(cacheDirs);
   }

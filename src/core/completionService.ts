@@ -276,7 +276,7 @@ export class CompletionService {
         this.prediction = prediction = { ...prediction, text, shown: Math.max(prediction.shown, grown) };
         if (grew) this.growEmitter.fire(prediction);
       };
-      const options = { ...this.optionsFor(snapshot, settings, trigger), prefillChunk: pace === 'typing' ? TYPING_PREFILL_CHUNK : PAUSED_PREFILL_CHUNK };
+      const options = { ...this.optionsFor(snapshot, settings, trigger), ...prefillFor(pace, settings) };
       const result = await this.source.complete(snapshot, options, combined, onLookAhead);
       if (!result || combined.aborted) return this.cancel(cancelled);
       const t = result.timings;
@@ -318,7 +318,7 @@ export class CompletionService {
     this.inFlight = own;
     // Small chunks: the keystroke that follows supersedes a warm-up.
     void this.source
-      .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, prefillChunk: TYPING_PREFILL_CHUNK }, own.signal)
+      .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, ...prefillFor('typing', settings) }, own.signal)
       .catch((err: unknown) => this.log.debug(`warming ${snapshot.path} failed: ${describeCause(err)}`))
       .finally(() => {
         if (this.inFlight === own) this.inFlight = undefined;
@@ -451,6 +451,17 @@ const EARLY_ANSWER_MS = 60;
 const TYPING_PREFILL_CHUNK = 64;
 /** When the user paused (or asked): fewer, larger runs. */
 const PAUSED_PREFILL_CHUNK = 512;
+/** The shortest run a typing-pace prefill grows to, when the debounce is shorter (or off). */
+const MIN_TYPING_RUN_MS = 60;
+
+/**
+ * Prefill runs for a pace. Typing: start at TYPING_PREFILL_CHUNK and grow while a run stays within
+ * the debounce, since a request that supersedes this one waits that long anyway before it starts.
+ */
+export function prefillFor(pace: 'typing' | 'paused', settings: Settings): Pick<CompletionOptions, 'prefillChunk' | 'prefillRunMs'> {
+  if (pace === 'paused') return { prefillChunk: PAUSED_PREFILL_CHUNK };
+  return { prefillChunk: TYPING_PREFILL_CHUNK, prefillRunMs: Math.max(MIN_TYPING_RUN_MS, settings.debounceMs) };
+}
 /** How long after a growth the editor's re-asking (an explicit trigger) is served from the prediction. */
 const REFRESH_WINDOW_MS = 1000;
 

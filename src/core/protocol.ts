@@ -67,6 +67,11 @@ export interface CompletionOptions
    */
   readonly prefillChunk?: number;
   /**
+   * With it, the chunks after the first double (up to 512 tokens) while the last run's time per
+   * token says the larger run still ends within this many ms (src/inference/generate.ts PrefillPlan).
+   */
+  readonly prefillRunMs?: number;
+  /**
    * Answer once this many ms of the request have passed and a couple of tokens are decoded, even
    * before maxNewTokens (an automatic trigger: the look-ahead grows the answer from there).
    */

@@ -13,7 +13,7 @@ import { ADAPTERS } from './arch';
 import { readCpuFeatures } from './cpuFeatures';
 import { cudaProviderInstalled } from './cuda';
 import { decodableOnly } from './decodableRows';
-import { generate, meanLogprob, prefill, PREFILL_CHUNK, type Generation, type StepModel } from './generate';
+import { generate, meanLogprob, prefill, PREFILL_CHUNK, type Generation, type PrefillPlan, type StepModel } from './generate';
 import { int8KernelOf } from './int8Kernel';
 import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
@@ -27,6 +27,8 @@ export const LOOK_AHEAD_TOKENS = 24;
 const LOOK_AHEAD_REPORT = 6;
 /** The smallest prefill chunk a request may ask for: below it the per-run overhead dominates. */
 const MIN_PREFILL_CHUNK = 16;
+/** The largest run a growing prefill moves to: past it, a run costs about the same per token and only holds an abort longer. */
+const MAX_PREFILL_CHUNK = 512;
 /** Documents whose prompt start is remembered (see prompt.ts). */
 const MAX_ANCHORS = 64;
 
@@ -185,7 +187,7 @@ export class InferenceEngine {
     });
     if (signal?.aborted || prompt.ids.length === 0) return result([], 0, 0, 0);
     const t1 = Date.now();
-    const start = await prefill(this.model, cache, prompt.ids.slice(reused), signal, prefillChunkOf(options));
+    const start = await prefill(this.model, cache, prompt.ids.slice(reused), signal, prefillPlanOf(options));
     const prefillMs = Date.now() - t1;
     if (!start || options.prefillOnly) {
       this.pool.trim();
@@ -290,10 +292,12 @@ export class InferenceEngine {
   }
 }
 
-/** The request's prefill chunk, within sane bounds (a bad value must not make a run per token or stall an abort forever). */
-function prefillChunkOf(options: CompletionOptions): number {
+/** The request's prefill plan, within sane bounds (a bad value must not make a run per token or stall an abort forever). */
+function prefillPlanOf(options: CompletionOptions): PrefillPlan {
   const n = options.prefillChunk;
-  return n !== undefined && Number.isFinite(n) ? Math.max(MIN_PREFILL_CHUNK, Math.floor(n)) : PREFILL_CHUNK;
+  const chunk = n !== undefined && Number.isFinite(n) ? Math.max(MIN_PREFILL_CHUNK, Math.floor(n)) : PREFILL_CHUNK;
+  const runMs = options.prefillRunMs;
+  return runMs !== undefined && Number.isFinite(runMs) && runMs > 0 ? { chunk, runMs, maxChunk: Math.max(chunk, MAX_PREFILL_CHUNK) } : { chunk };
 }
 
 /** What the prompt holds besides the prefix: FIM's suffix, the extra context. */

@@ -46,14 +46,47 @@ export interface Generation {
 export const PREFILL_CHUNK = 128;
 
 /**
+ * How a prefill cuts the prompt into model runs. `chunk` tokens first; with `runMs`, each next
+ * chunk doubles (up to `maxChunk`) while the last run's time per token says the doubled one still
+ * ends within `runMs`: a prompt a keystroke may supersede starts in small, quickly abortable runs
+ * and moves to larger, cheaper ones (a 512-token run costs about two thirds of eight 64-token runs)
+ * as long as each stays within the wait a superseding request has anyway.
+ */
+export interface PrefillPlan {
+  readonly chunk: number;
+  readonly runMs?: number;
+  readonly maxChunk?: number;
+}
+
+/** The next run's chunk after one of `ran` tokens took `ms`. */
+export function nextChunk(plan: PrefillPlan, current: number, ran: number, ms: number): number {
+  if (plan.runMs === undefined || ran < current) return current;
+  const doubled = Math.min(plan.maxChunk ?? current, current * 2);
+  return doubled > current && (ms / ran) * doubled <= plan.runMs ? doubled : current;
+}
+
+/**
  * Runs `ids` after what the cache holds, in chunks so an abort takes hold between them. Returns
  * the last position's logits, or undefined when aborted (the chunks already run stay cached).
  */
-export async function prefill<C extends TokenCache>(model: StepModel<C>, cache: C, ids: readonly number[], signal?: AbortSignal, chunk = PREFILL_CHUNK): Promise<Float32Array | undefined> {
+export async function prefill<C extends TokenCache>(
+  model: StepModel<C>,
+  cache: C,
+  ids: readonly number[],
+  signal?: AbortSignal,
+  plan: number | PrefillPlan = PREFILL_CHUNK,
+  now: () => number = () => performance.now(),
+): Promise<Float32Array | undefined> {
+  const p = typeof plan === 'number' ? { chunk: plan } : plan;
   let logits: Float32Array | undefined;
-  for (let at = 0; at < ids.length; at += chunk) {
+  let chunk = p.chunk;
+  for (let at = 0; at < ids.length; ) {
     if (signal?.aborted) return undefined;
-    logits = await model.forward(ids.slice(at, at + chunk), cache);
+    const part = ids.slice(at, at + chunk);
+    const t0 = now();
+    logits = await model.forward(part, cache);
+    at += part.length;
+    chunk = nextChunk(p, chunk, part.length, now() - t0);
   }
   return logits;
 }

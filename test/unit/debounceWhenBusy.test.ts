@@ -68,6 +68,7 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     const answer = service.complete(at(DOC), settings, new AbortController().signal);
     const first = await askedTimes(1);
     assert.equal(first.options.prefillChunk, 64, 'a keystroke may supersede it: small chunks');
+    assert.equal(first.options.prefillRunMs, 60_000, 'growing while a run stays within the debounce a superseding request waits anyway');
     first.answer('area(2, 3);');
     assert.deepEqual((await answer).texts, ['area(2, 3);']);
     service.dispose();
@@ -90,11 +91,14 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     const run = await askedTimes(2);
     assert.equal(asked.length, 2, 'only the last keystroke of the burst ran');
     assert.equal(run.options.prefillChunk, 512, 'after the pause: large chunks');
+    assert.equal(run.options.prefillRunMs, undefined, 'no growth past the large chunk');
     run.answer('a(2, 3);');
     assert.deepEqual((await third).texts, ['a(2, 3);']);
     // Answered: idle again, so the next keystroke (not typing the suggestion) starts at once.
     const fourth = service.complete(at(DOC + 'arex'), settings, new AbortController().signal);
-    assert.equal((await askedTimes(3)).options.prefillChunk, 64);
+    const fourthRun = await askedTimes(3);
+    assert.equal(fourthRun.options.prefillChunk, 64);
+    assert.equal(fourthRun.options.prefillRunMs, 60, 'a debounce under 60 ms still lets the chunks grow to 60 ms runs');
     asked[2].answer('2, 3);');
     await fourth;
     service.dispose();

@@ -85,6 +85,35 @@ describe('generation loop', () => {
     assert.equal(aborted.cache.length, 4, 'what ran stays in the cache');
   });
 
+  it('a prefill with a run budget doubles its chunks while a run stays within it, up to the largest', async () => {
+    // A clock the fake model advances: `msPerToken` per prompt token run.
+    const timed = (msPerToken: number) => {
+      const model = countingModel(10_000);
+      let clock = 0;
+      const forward = model.forward.bind(model);
+      model.forward = async (ids, cache) => {
+        clock += ids.length * msPerToken;
+        return forward(ids, cache);
+      };
+      return { model, now: () => clock };
+    };
+    const ids = Array.from({ length: 1000 }, (_, i) => i % 3);
+    const fast = timed(0.5);
+    await prefill(fast.model, fast.model.cache, ids, undefined, { chunk: 64, runMs: 150, maxChunk: 512 }, fast.now);
+    // 64 (32 ms) → 128 (64 ms) → 256 (128 ms): 512 would take 256 ms, over the 150 ms budget.
+    assert.deepEqual(fast.model.calls.map((c) => c.length), [64, 128, 256, 256, 256, 40]);
+    assert.equal(fast.model.cache.length, 1000);
+    const faster = timed(0.1);
+    await prefill(faster.model, faster.model.cache, ids, undefined, { chunk: 64, runMs: 150, maxChunk: 512 }, faster.now);
+    assert.deepEqual(faster.model.calls.map((c) => c.length), [64, 128, 256, 512, 40], 'never past maxChunk');
+    const slow = timed(3);
+    await prefill(slow.model, slow.model.cache, ids.slice(0, 200), undefined, { chunk: 64, runMs: 150, maxChunk: 512 }, slow.now);
+    assert.deepEqual(slow.model.calls.map((c) => c.length), [64, 64, 64, 8], 'a run already over budget does not grow');
+    const fixed = timed(0.1);
+    await prefill(fixed.model, fixed.model.cache, ids.slice(0, 200), undefined, { chunk: 64 }, fixed.now);
+    assert.deepEqual(fixed.model.calls.map((c) => c.length), [64, 64, 64, 8], 'no budget: fixed chunks');
+  });
+
   it('reports every sampled token, the cut-off ones too, and which one the cache lacks', async () => {
     const model = countingModel();
     const gen = await generate(model, model.cache, await start(model, [0]), { params: greedyParams, stopping: [newline('singleLine'), maxNewTokens(10)], rng: seededRng(1), decode });

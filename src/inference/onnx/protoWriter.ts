@@ -47,6 +47,8 @@ export interface NodeDef {
   outputs: readonly string[];
   name: string;
   attrs?: Readonly<Record<string, AttrValue>>;
+  /** '' (the default ONNX domain) unless given, e.g. 'com.microsoft' for ONNX Runtime's own operators. */
+  domain?: string;
 }
 
 export interface GraphDef {
@@ -64,6 +66,8 @@ export interface ModelDef {
   producerVersion: string;
   graph: GraphDef;
   metadata?: Readonly<Record<string, string>>;
+  /** Opsets of other domains the nodes use, e.g. { 'com.microsoft': 1 }. */
+  domainOpsets?: Readonly<Record<string, number>>;
 }
 
 // ---- wire format -------------------------------------------------------------------------------
@@ -241,6 +245,7 @@ export function encodeNode(n: NodeDef): Message {
   for (const o of n.outputs) m.string(2, o);
   m.string(3, n.name).string(4, n.opType);
   for (const [name, value] of Object.entries(n.attrs ?? {})) m.message(5, encodeAttr(name, value));
+  if (n.domain) m.string(7, n.domain);
   return m;
 }
 
@@ -261,6 +266,7 @@ export function encodeModel(model: ModelDef): Message {
     .string(3, model.producerVersion)
     .message(7, encodeGraph(model.graph))
     .message(8, new Message().string(1, '').int(2, model.opsetVersion));
+  for (const [domain, version] of Object.entries(model.domainOpsets ?? {})) m.message(8, new Message().string(1, domain).int(2, version));
   for (const [key, value] of Object.entries(model.metadata ?? {})) {
     m.message(14, new Message().string(1, key).string(2, value));
   }

@@ -14,6 +14,8 @@ interface Asked {
   readonly options: CompletionOptions;
   /** Answers the request with this text. */
   answer(text: string): void;
+  /** Reports the look-ahead's text (from the cursor) after the answer, as the engine does. */
+  lookAhead(text: string): void;
 }
 
 /** An engine client whose requests wait until the test answers them (or their signal aborts). */
@@ -26,12 +28,13 @@ function heldClient() {
     },
     stop() {},
     setIdleUnload() {},
-    complete(_s: unknown, options: CompletionOptions, signal: AbortSignal): Promise<CompletionResult | undefined> {
+    complete(_s: unknown, options: CompletionOptions, signal: AbortSignal, onLookAhead?: (text: string, grown: number) => void): Promise<CompletionResult | undefined> {
       return new Promise((resolve) => {
         signal.addEventListener('abort', () => resolve(undefined), { once: true });
         asked.push({
           options,
           answer: (text) => resolve({ completions: [{ text, tokenIds: [1], stopReason: 'eos' }], promptTokenIds: [1], timings: { tokenizeMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, newTokens: 1 } }),
+          lookAhead: (text) => onLookAhead?.(text, 0),
         });
         listeners.splice(0).forEach((l) => l());
       });
@@ -141,4 +144,23 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     assert.equal(asked.length, 1, 'no model run');
     service.dispose();
   });
+
+  for (const lineMode of ['auto', 'singleLine'] as const) {
+    it(`accepting a suggestion shows at once the next line the look-ahead decoded beyond it (${lineMode})`, async () => {
+      const { service, settings, asked, askedTimes } = await serviceWith(0);
+      const mode = { ...settings, lineMode };
+      // `const size = ├area(2, 3);┤` shown; the look-ahead went on into the next line.
+      const answer = service.complete(at(DOC), mode, new AbortController().signal);
+      const run = await askedTimes(1);
+      run.answer('area(2, 3);');
+      assert.deepEqual((await answer).texts, ['area(2, 3);']);
+      run.lookAhead('area(2, 3);\nconsole.log(size);\n');
+      // Tab: the whole suggestion is in the document, the cursor after it.
+      const accepted = await service.complete(at(DOC + 'area(2, 3);'), mode, new AbortController().signal);
+      assert.equal(accepted.source, 'typed-ahead');
+      assert.deepEqual(accepted.texts, ['\nconsole.log(size);']);
+      assert.equal(asked.length, 1, 'no model run');
+      service.dispose();
+    });
+  }
 });

@@ -254,7 +254,13 @@ export class CompletionService {
     this.unfinished++;
     let started = false;
     try {
-      if (!(await sleep(trigger === 'explicit' || !busy ? 0 : settings.debounceMs, combined))) return this.cancel(cancelled);
+      const waits = busy && trigger !== 'explicit';
+      // While it waits for a pause the prompt runs into the cache, so the request after the pause
+      // finds it there (a paste, a jump: hundreds of new tokens); the next key aborts it within a run.
+      const warming = waits ? this.prefillWhileWaiting(snapshot, settings, combined) : undefined;
+      const quiet = await sleep(waits ? settings.debounceMs : 0, combined);
+      warming?.abort();
+      if (!quiet) return this.cancel(cancelled);
       started = true;
       return await this.run(snapshot, settings, trigger, combined, own, busy || trigger === 'explicit' ? 'paused' : 'typing');
     } finally {
@@ -323,6 +329,18 @@ export class CompletionService {
       .finally(() => {
         if (this.inFlight === own) this.inFlight = undefined;
       });
+  }
+
+  /** A prefill-only run of this request's prompt while it waits for a pause; aborted with it, or by the caller when the wait ends. */
+  private prefillWhileWaiting(snapshot: DocumentSnapshot, settings: Settings, signal: AbortSignal): AbortController {
+    const own = new AbortController();
+    const stop = () => own.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    void this.source
+      .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, ...prefillFor('typing', settings) }, own.signal)
+      .catch((err: unknown) => this.log.debug(`prefilling ${snapshot.path} while waiting for a pause failed: ${describeCause(err)}`))
+      .finally(() => signal.removeEventListener('abort', stop));
+    return own;
   }
 
   /** The rest of the last prediction, cut and filtered for this place, when typing continued it. */

@@ -1,6 +1,6 @@
 // The service's pacing with a client the test holds: a request starts at once when nothing else
 // is under way (the next keystroke aborts it), and waits for a pause in typing when an earlier
-// request still waits or runs; the prefill chunk follows. And a shown suggestion is never
+// request still waits or runs, prefilling its prompt meanwhile; the prefill chunk follows. And a shown suggestion is never
 // replaced by a model run while typing still matches it.
 import { strict as assert } from 'node:assert';
 import { CompletionService } from '../../src/core/completionService';
@@ -21,6 +21,8 @@ interface Asked {
 /** An engine client whose requests wait until the test answers them (or their signal aborts). */
 function heldClient() {
   const asked: Asked[] = [];
+  /** Prefill-only runs (a warm-up, a wait for a pause): each ends when its signal aborts. */
+  const prefills: { readonly options: CompletionOptions; readonly signal: AbortSignal }[] = [];
   const listeners: (() => void)[] = [];
   const client = {
     async load() {
@@ -31,6 +33,7 @@ function heldClient() {
     complete(_s: unknown, options: CompletionOptions, signal: AbortSignal, onLookAhead?: (text: string, grown: number) => void): Promise<CompletionResult | undefined> {
       return new Promise((resolve) => {
         signal.addEventListener('abort', () => resolve(undefined), { once: true });
+        if (options.prefillOnly) return void prefills.push({ options, signal });
         asked.push({
           options,
           answer: (text) => resolve({ completions: [{ text, tokenIds: [1], stopReason: 'eos' }], promptTokenIds: [1], timings: { tokenizeMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, newTokens: 1 } }),
@@ -46,7 +49,7 @@ function heldClient() {
       const check = () => (asked.length >= n ? resolve(asked[n - 1]) : listeners.push(check));
       check();
     });
-  return { client: client as unknown as EngineClient, asked, askedTimes };
+  return { client: client as unknown as EngineClient, asked, prefills, askedTimes };
 }
 
 async function serviceWith(debounceMs: number) {
@@ -78,7 +81,7 @@ describe('pacing: start at once when idle, debounce when busy', function () {
   });
 
   it('busy: the next keystroke waits for a pause (never reaching the model while typing goes on), then runs in large chunks', async () => {
-    const { service, settings, asked, askedTimes } = await serviceWith(30);
+    const { service, settings, asked, prefills, askedTimes } = await serviceWith(30);
     const first = service.complete(at(DOC + 'a'), settings, new AbortController().signal);
     await askedTimes(1);
     // A second keystroke while the first runs: it aborts the first and waits for the debounce.
@@ -87,12 +90,20 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     const second = service.complete(at(DOC + 'ar'), { ...settings, debounceMs: 60_000 }, typing.signal);
     assert.equal((await first).cancelled, true);
     await settle();
-    assert.equal(asked.length, 1, 'the second keystroke waits');
-    // A third keystroke supersedes the second before its debounce ends: the second never runs.
+    assert.equal(asked.length, 1, 'the second keystroke waits: no completion runs');
+    // Meanwhile its prompt runs into the cache, in the typing runs (small first, growing within the debounce).
+    assert.equal(prefills.length, 1, 'one prefill-only run while it waits');
+    assert.equal(prefills[0].options.prefillChunk, 64);
+    assert.equal(prefills[0].options.prefillRunMs, 60_000);
+    assert.equal(prefills[0].signal.aborted, false);
+    // A third keystroke supersedes the second before its debounce ends: the second never runs, its prefill stops.
     const third = service.complete(at(DOC + 'are'), settings, new AbortController().signal);
     assert.equal((await second).cancelled, true);
+    assert.equal(prefills[0].signal.aborted, true, 'the superseded wait stops its prefill');
     const run = await askedTimes(2);
     assert.equal(asked.length, 2, 'only the last keystroke of the burst ran');
+    assert.equal(prefills.length, 2, 'the third waited too, prefilling');
+    assert.equal(prefills[1].signal.aborted, true, 'its prefill stopped when the pause came and the completion started');
     assert.equal(run.options.prefillChunk, 512, 'after the pause: large chunks');
     assert.equal(run.options.prefillRunMs, undefined, 'no growth past the large chunk');
     run.answer('a(2, 3);');

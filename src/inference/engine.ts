@@ -30,7 +30,13 @@ const MIN_PREFILL_CHUNK = 16;
 /** Documents whose prompt start is remembered (see prompt.ts). */
 const MAX_ANCHORS = 64;
 
-export interface EngineLoadOptions extends LoadOptions, PrepareOptions {}
+/** Points of the load the memory account (bench/memoryAccount.ts) reads the process's memory at. */
+export type LoadStage = 'tokenizer' | 'session' | 'warm-up' | 'pool';
+
+export interface EngineLoadOptions extends LoadOptions, PrepareOptions {
+  /** Called as each stage of the load ends (after the tokenizer; the session, its one-token check run; the speed probe; the KV pool). */
+  readonly onStage?: (stage: LoadStage) => void;
+}
 
 /** What a finished request left to continue in the background. */
 interface Continuation {
@@ -82,6 +88,7 @@ export class InferenceEngine {
     if (int8.saturates) log.info(`int8 weights beyond ±64 are rescaled when a graph is prepared: ${int8.why}`);
     let folder = await resolveModelFolder(options.modelDir, options.modelFile, onCpu);
     const tokenizer = await loadTokenizer(folder.dir);
+    options.onStage?.('tokenizer');
     if (tokenizer.size > folder.config.vocabSize) {
       throw new GhostwriterError(
         'model-invalid',
@@ -101,6 +108,7 @@ export class InferenceEngine {
       folder = fp32;
       session = await ModelSession.create(folder, options.executionProvider, log, factory, prepare);
     }
+    options.onStage?.('session');
     let speed: Awaited<ReturnType<typeof measureSpeed>>;
     try {
       speed = await measureSpeed(session);
@@ -112,14 +120,16 @@ export class InferenceEngine {
       session = await ModelSession.create(folder, options.executionProvider, log, factory, { ...prepare, cudaFailure: oom });
       speed = await measureSpeed(session);
     }
+    options.onStage?.('warm-up');
     const { msPerToken, prefillMsPerToken } = speed;
     const { nLayer, nHead, nEmbd, nPositions, vocabSize } = folder.config;
-    const full = session.newCache();
-    const bytesPerToken = full.layout.slots.reduce((sum, s) => sum + s.heads * s.headDim, 0) * (full.layout.dtype === 'float16' ? 2 : 4);
+    const layout = session.layout;
+    const bytesPerToken = layout.slots.reduce((sum, s) => sum + s.heads * s.headDim, 0) * (layout.dtype === 'float16' ? 2 : 4);
     // Room for one full-context state and half another (the current file, and a smaller second
     // place), at least 32 MB: the pool is most of what the process holds beyond the weights.
     const budget = Math.max(32 * 2 ** 20, 1.5 * nPositions * bytesPerToken);
     const pool = new CachePool(() => session.newCache(), budget, log);
+    options.onStage?.('pool');
     const info: ModelInfo = {
       name: folder.name,
       dir: folder.dir,

@@ -168,6 +168,11 @@ export class InferenceEngine {
     return this.model.forward(ids, this.session.newCache());
   }
 
+  /** Bytes of KV state the pool holds across requests (capacity included). */
+  get kvPoolBytes(): number {
+    return this.pool.bytes;
+  }
+
   /** Rows of the logits that can be sampled: the tokenizer's size, at most the model's. */
   get decodableRows(): number {
     return Math.min(this.tokenizer.size, this.session.vocabSize);
@@ -188,6 +193,9 @@ export class InferenceEngine {
     const tokenizeMs = Date.now() - startedAt;
     const cold = options.cache === 'cold';
     const { cache, reused } = cold ? { cache: this.session.newCache(), reused: 0 } : this.pool.acquire(prompt.ids);
+    // What this request will hold, allocated once: the prompt, the new tokens and the look-ahead after them.
+    const lookAhead = options.numReturnSequences === 1 && !cold ? lookAheadTokens(options, options.maxNewTokens) : 0;
+    cache.reserve(prompt.ids.length + options.maxNewTokens + lookAhead);
     const result = (completions: Completion[], prefillMs: number, decodeMs: number, newTokens: number): CompletionResult => ({
       completions,
       promptTokenIds: prompt.ids,
@@ -254,9 +262,7 @@ export class InferenceEngine {
       report(decode(all), growTo > c.sampled.length ? decode(all.slice(0, growTo)).length : 0);
     };
     const logits = await this.model.forward([c.pending], c.cache);
-    // An answer cut early by time holds fewer tokens than planned: the look-ahead still reaches growTo and past it.
-    const past = c.options.lookAheadTokens ?? LOOK_AHEAD_TOKENS;
-    const wanted = growTo > 0 ? Math.max(past, growTo - c.sampled.length + LOOK_AHEAD_TOKENS) : past;
+    const wanted = lookAheadTokens(c.options, c.sampled.length);
     const room = Math.min(wanted, this.info.nPositions - c.cache.length);
     if (signal.aborted || room <= 0) return send([]);
     const extra: number[] = [];
@@ -298,6 +304,13 @@ export class InferenceEngine {
       `prompt ${prompt.ids.length} tokens${prompt.truncated ? ' (truncated)' : ''}${layoutNote(prompt)}, ${cached} cached, ${newTokens} new${signal?.aborted ? ' (aborted)' : ''}${what ? ` (${what})` : ''}: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`,
     );
   }
+}
+
+/** Tokens the look-ahead decodes after an answer of `sampled` tokens. An answer cut early by time holds fewer tokens than planned: the look-ahead still reaches growTo and past it. */
+function lookAheadTokens(options: CompletionOptions, sampled: number): number {
+  const past = options.lookAheadTokens ?? LOOK_AHEAD_TOKENS;
+  const growTo = options.growTo ?? 0;
+  return growTo > 0 ? Math.max(past, growTo - sampled + LOOK_AHEAD_TOKENS) : past;
 }
 
 /** The request's prefill chunk, within sane bounds (a bad value must not make a run per token or stall an abort forever). */

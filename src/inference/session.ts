@@ -9,6 +9,7 @@ import { describeCause, GhostwriterError } from '../core/errors';
 import { classifyCudaFailure, type CudaFailure, type CudaFailureKind } from '../core/gpu/providerReason';
 import type { Logger } from '../core/logger';
 import { archOf } from './arch';
+import { collectGarbage } from './collectGarbage';
 import { cudaLibraryProblem, withCudaDiagnosis } from './cuda';
 import { halfArrayToFloat32 } from './float16';
 import type { Int8Kernel } from './int8Kernel';
@@ -99,6 +100,8 @@ export class ModelSession {
     let original = folder.onnxPath;
     if (opts.prepare !== false) {
       const prepared = await prepareGraph(folder.onnxPath, { slots, vocabSize: folder.config.vocabSize }, opts.cacheDir ?? defaultCacheDir(), log, opts.int8);
+      // The file's bytes would otherwise stay resident beside ONNX Runtime's own copy of the model.
+      if (prepared.readModel) collectGarbage();
       note = prepared.note;
       if (prepared.int8Problem) {
         throw new Int8UnsafeError('model-invalid', `${folder.onnxPath} would give wrong suggestions on this CPU: ${prepared.int8Problem}. Set ghostwriter.modelFile to "fp32" (or "auto" with an fp32 file in the folder).`, { file: folder.onnxPath });

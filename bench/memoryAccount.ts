@@ -1,6 +1,7 @@
 // Where the inference process's memory goes, stage by stage, per option, with what each option
-// costs in speed: `node out/bench/memoryAccount.js [--model DIR] [--runs N]` (default: the bench's
-// generated GPT-2-small folder, 3 runs). Each run is a fresh process (memoryStages.ts): the
+// costs in speed: `node out/bench/memoryAccount.js [--model DIR] [--runs N] [--variant fp32|int8]
+// [--only TEXT]` (default: the bench's generated GPT-2-small folder, 3 runs, both variants, every
+// configuration; --only keeps the configurations whose name holds TEXT). Each run is a fresh process (memoryStages.ts): the
 // engine's own load, then one request of a ~512-token prompt and 32 greedy tokens, with resident
 // memory (VmRSS, anonymous and file-backed) and V8's heap, external memory and ArrayBuffers read
 // as each stage ends, and the peak (VmHWM). The runs of every configuration alternate, so a busy
@@ -12,7 +13,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureModel, findRepoRoot, GPT2_SMALL } from '../scripts/model/generate';
-import { inferenceEnv } from '../src/core/inferenceEnv';
+import { INFERENCE_EXEC_ARGV, inferenceEnv } from '../src/core/inferenceEnv';
 import { promptCorpus } from './corpus';
 import { measureStages, type Reading, type StageJob, type StageRun } from './memoryStages';
 import { median } from './stats';
@@ -21,8 +22,10 @@ interface Config {
   readonly name: string;
   readonly options?: StageJob['options'];
   readonly session?: Record<string, string>;
-  /** Environment variables besides the inference process's own (inferenceEnv). */
-  readonly env?: Record<string, string>;
+  /** Changes to the inference process's environment (inferenceEnv): null removes a variable. */
+  readonly env?: Record<string, string | null>;
+  /** Node's flags instead of the inference process's (INFERENCE_EXEC_ARGV). */
+  readonly execArgv?: readonly string[];
   /** The graph is prepared in the measured process (its first load), not read from the cache. */
   readonly firstLoad?: boolean;
 }
@@ -30,18 +33,32 @@ interface Config {
 const CONFIGS: readonly Config[] = [
   { name: 'defaults (as shipped)' },
   { name: 'first load (graph prepared in the process)', firstLoad: true },
+  { name: 'first load, the file\'s bytes left to V8 (no gc)', firstLoad: true, execArgv: INFERENCE_EXEC_ARGV.filter((a) => a !== '--expose-gc') },
+  { name: 'glibc\'s adaptive mmap threshold', env: { MALLOC_MMAP_THRESHOLD_: null } },
+  { name: 'V8\'s default young generation', execArgv: INFERENCE_EXEC_ARGV.filter((a) => !a.startsWith('--max-semi-space-size')) },
   { name: 'no memory arena', options: { enableCpuMemArena: false } },
   { name: 'no weight prepacking', session: { 'session.disable_prepacking': '1' } },
   { name: 'neither', options: { enableCpuMemArena: false }, session: { 'session.disable_prepacking': '1' } },
 ];
 
 interface Job extends StageJob {
-  readonly env?: Record<string, string>;
+  readonly env?: Config['env'];
+  readonly execArgv?: readonly string[];
+}
+
+/** The process as the extension forks it (forkInference), with the configuration's changes. */
+function processEnv(changes: Config['env'] = {}): NodeJS.ProcessEnv {
+  const env = inferenceEnv();
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) delete env[name];
+    else env[name] = value;
+  }
+  return env;
 }
 
 function run(job: Job): Promise<StageRun> {
   return new Promise((resolve, reject) => {
-    const p = fork(__filename, ['--child', JSON.stringify(job)], { execArgv: [], env: { ...inferenceEnv(), ...job.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const p = fork(__filename, ['--child', JSON.stringify(job)], { execArgv: [...(job.execArgv ?? INFERENCE_EXEC_ARGV)], env: processEnv(job.env), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     p.once('message', (m: { ok: boolean; value?: StageRun; error?: string }) => (m.ok ? resolve(m.value!) : reject(new Error(m.error))));
     p.once('exit', (code) => code !== 0 && reject(new Error(`child exited ${code}`)));
   });
@@ -88,24 +105,27 @@ async function main(): Promise<void> {
   const baselineMb = baseline.readings[0].rssMb;
   console.log(`Node + onnxruntime-node, no model: ${baselineMb} MB resident`);
   const rows = [];
-  for (const [variant, file] of [['fp32', 'model.onnx'], ['int8', 'model_quantized.onnx']] as const) {
+  const only = at('--only');
+  const configs = CONFIGS.filter((c) => only === undefined || c.name.includes(only));
+  const variants = ([['fp32', 'model.onnx'], ['int8', 'model_quantized.onnx']] as const).filter(([v]) => at('--variant') === undefined || v === at('--variant'));
+  for (const [variant, file] of variants) {
     const fileMb = Math.round(statSync(join(modelDir, 'onnx', file)).size / 2 ** 20);
     const modelFile = variant === 'fp32' ? 'fp32' : 'quantized';
     // Fills the cache, so the other configurations' loads read the prepared graph.
     await run({ ...base, modelFile });
-    const results: StageRun[][] = CONFIGS.map(() => []);
+    const results: StageRun[][] = configs.map(() => []);
     for (let r = 0; r < runs; r++) {
-      for (const [c, config] of CONFIGS.entries()) {
+      for (const [c, config] of configs.entries()) {
         const fresh = config.firstLoad ? mkdtempSync(join(tmpdir(), 'ghostwriter-memory-')) : undefined;
         try {
-          results[c].push(await run({ ...base, modelFile, options: config.options, session: config.session, env: config.env, cacheDir: fresh ?? cacheDir }));
+          results[c].push(await run({ ...base, modelFile, options: config.options, session: config.session, env: config.env, execArgv: config.execArgv, cacheDir: fresh ?? cacheDir }));
         } finally {
           if (fresh) rmSync(fresh, { recursive: true, force: true });
         }
       }
     }
     const limitMb = Math.round(1.3 * fileMb + 200);
-    for (const [c, config] of CONFIGS.entries()) {
+    for (const [c, config] of configs.entries()) {
       const all = results[c];
       // The stage table is the run of the median peak, so its lines add up to a peak that was measured.
       const mid = [...all].sort((a, b) => a.peakMb - b.peakMb)[all.length >> 1];

@@ -1,7 +1,7 @@
 // Where the inference process's memory goes, stage by stage, per option, with what each option
 // costs in speed: `node out/bench/memoryAccount.js [--model DIR] [--runs N] [--variant fp32|int8]
-// [--only TEXT]` (default: the bench's generated GPT-2-small folder, 3 runs, both variants, every
-// configuration; --only keeps the configurations whose name holds TEXT). Each run is a fresh process (memoryStages.ts): the
+// [--only TEXT|TEXT…]` (default: the bench's generated GPT-2-small folder, 3 runs, both variants,
+// every configuration; --only keeps the configurations whose name holds one of the TEXTs). Each run is a fresh process (memoryStages.ts): the
 // engine's own load, then one request of a ~512-token prompt and 32 greedy tokens, with resident
 // memory (VmRSS, anonymous and file-backed) and V8's heap, external memory and ArrayBuffers read
 // as each stage ends, and the peak (VmHWM). The runs of every configuration alternate, so a busy
@@ -34,6 +34,7 @@ const CONFIGS: readonly Config[] = [
   { name: 'defaults (as shipped)' },
   { name: 'first load (graph prepared in the process)', firstLoad: true },
   { name: 'first load, the file\'s bytes left to V8 (no gc)', firstLoad: true, execArgv: INFERENCE_EXEC_ARGV.filter((a) => a !== '--expose-gc') },
+  { name: 'Node\'s and glibc\'s defaults (before)', env: { MALLOC_MMAP_THRESHOLD_: null }, execArgv: ['--expose-gc'] },
   { name: 'glibc\'s adaptive mmap threshold', env: { MALLOC_MMAP_THRESHOLD_: null } },
   { name: 'V8\'s default young generation', execArgv: INFERENCE_EXEC_ARGV.filter((a) => !a.startsWith('--max-semi-space-size')) },
   { name: 'no memory arena', options: { enableCpuMemArena: false } },
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   console.log(`Node + onnxruntime-node, no model: ${baselineMb} MB resident`);
   const rows = [];
   const only = at('--only');
-  const configs = CONFIGS.filter((c) => only === undefined || c.name.includes(only));
+  const configs = CONFIGS.filter((c) => only === undefined || only.split('|').some((text) => c.name.includes(text)));
   const variants = ([['fp32', 'model.onnx'], ['int8', 'model_quantized.onnx']] as const).filter(([v]) => at('--variant') === undefined || v === at('--variant'));
   for (const [variant, file] of variants) {
     const fileMb = Math.round(statSync(join(modelDir, 'onnx', file)).size / 2 ** 20);

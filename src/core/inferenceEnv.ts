@@ -35,19 +35,20 @@ const SECRET = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE|AUTH/i;
 
 /**
  * Set for the inference process, not passed through. MALLOC_MMAP_THRESHOLD_ pins glibc's at its
- * default, 128 KB: glibc raises it after each large block is freed (up to 32 MB), so the copy of
- * the weights ONNX Runtime parses the model into (a few MB each, freed once the session holds its
- * own) is recycled inside the heap and stays resident. Pinned, it goes back to the system: 190 MB
- * less after loading GPT-2-small fp32, 50 MB int8, no slower (bench/memoryAccount.ts). Other C
- * libraries (macOS, Windows) ignore it.
+ * default, 128 KB: glibc raises it after each large block is freed (up to 32 MB), so what ONNX
+ * Runtime frees while it creates the session (its parse of the model: a few MB per weight) is kept
+ * inside the heap and stays resident. Pinned, it goes back to the system:
+ * GPT-2-small fp32 947 -> 746 MB after the load, peak 979 -> 860; speed within noise
+ * (bench/README.md, "Memory"). Other C libraries (macOS, Windows) ignore it.
  */
 const SET = { ELECTRON_RUN_AS_NODE: '1', MALLOC_MMAP_THRESHOLD_: String(128 * 1024) } as const;
 
 /**
  * Node's flags for the inference process. A 1 MB young generation (V8's default grows to 16 MB
  * per semi-space and keeps it): the tokenizer's load and the sampling loop make short-lived objects
- * only, and the process stays ~35 MB smaller, no slower. `gc` exposed: after a graph is prepared,
- * the model file's bytes are collected before ONNX Runtime loads the model beside them (session.ts).
+ * only, and the process's peak is ~28 MB lower (fp32 887 -> 860, int8 556 -> 528), speed within
+ * noise. `gc` exposed: after a graph is prepared, the model file's bytes are collected before ONNX
+ * Runtime loads the model beside them (session.ts).
  */
 export const INFERENCE_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1', '--expose-gc'];
 

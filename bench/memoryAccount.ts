@@ -38,8 +38,8 @@ const CONFIGS: readonly Config[] = [
   { name: 'glibc\'s adaptive mmap threshold', env: { MALLOC_MMAP_THRESHOLD_: null } },
   { name: 'V8\'s default young generation', execArgv: INFERENCE_EXEC_ARGV.filter((a) => !a.startsWith('--max-semi-space-size')) },
   { name: 'no memory arena', options: { enableCpuMemArena: false } },
-  { name: 'no weight prepacking', session: { 'session.disable_prepacking': '1' } },
-  { name: 'neither', options: { enableCpuMemArena: false }, session: { 'session.disable_prepacking': '1' } },
+  { name: 'no weight prepacking', session: { disable_prepacking: '1' } },
+  { name: 'neither', options: { enableCpuMemArena: false }, session: { disable_prepacking: '1' } },
 ];
 
 interface Job extends StageJob {

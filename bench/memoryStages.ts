@@ -16,7 +16,7 @@ export interface StageJob {
   readonly modelFile: ModelFile | 'none';
   /** Merged into the session options the engine asks for. */
   readonly options?: ort.InferenceSession.SessionOptions;
-  /** Merged into the options' session config entries. */
+  /** Merged into the options' session config entries, named without their "session." (onnxruntime-node prefixes extra.session's keys: `disable_prepacking` is ONNX Runtime's session.disable_prepacking). */
   readonly session?: Record<string, string>;
   /** The prepared-graph cache: an empty folder makes this load prepare the graph itself. */
   readonly cacheDir: string;

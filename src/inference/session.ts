@@ -292,8 +292,9 @@ function newPositionsOf(present: KvArray, slot: KvSlot, past: number, n: number)
 /**
  * ONNX Runtime's defaults, kept by measurement (GPT-2-small, 2 cores, prefill 512 / decode at 512,
  * README's Performance section): one intra-op thread was 1.5x slower; no memory arena 2-3x slower
- * for ~20 MB less at the peak (fp32); no weight prepacking saves nothing since glibc's mmap threshold
- * is pinned (the 160 MB it saved was freed memory glibc kept: core/inferenceEnv.ts, bench/README.md).
+ * for ~20 MB less at the peak (fp32); no weight prepacking 126 MB less at the fp32 peak (the tied
+ * head's packed copy of wte, kept beside the embedding's original) but decoding 17% and prefill 9%
+ * slower (bench/README.md, "Memory").
  * Except spinning: the intra-op threads spin-wait between ops by default, which is ~10% faster on an
  * idle machine but loses the cores when anything else runs, and in an editor something always
  * does (the renderer, the extension host, a language server re-reading a pasted file). Measured on

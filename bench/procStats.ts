@@ -3,8 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
-/** A memory field of /proc/<pid>/status (VmHWM: the peak resident set; VmRSS: now), in MB (2^20 bytes); undefined when it cannot be read (the process is gone). */
-export function statusMb(pid: number | 'self' | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {
+/**
+ * A memory field of /proc/<pid>/status (VmHWM: the peak resident set; VmRSS: now, the sum of
+ * RssAnon, the process's own pages, and RssFile, mapped files such as the native libraries), in
+ * MB (2^20 bytes); undefined when it cannot be read (the process is gone).
+ */
+export function statusMb(pid: number | 'self' | undefined, field: 'VmHWM' | 'VmRSS' | 'RssAnon' | 'RssFile'): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

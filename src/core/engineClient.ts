@@ -2,7 +2,7 @@
 // aborts them, and starts a fresh process (reloading the model) after a crash.
 import { fork, type ChildProcess } from 'node:child_process';
 import { describeCause, GhostwriterError } from './errors';
-import { inferenceEnv } from './inferenceEnv';
+import { INFERENCE_EXEC_ARGV, inferenceEnv } from './inferenceEnv';
 import type { Logger } from './logger';
 import type { CompletionOptions, CompletionResult, LoadOptions, ModelInfo, Request, Response } from './protocol';
 import type { DocumentSnapshot } from './snapshot';
@@ -11,14 +11,14 @@ export type ProcessFactory = () => ChildProcess;
 
 /**
  * Forks the bundled inference script with the editor's own Node (Electron runs as Node here), with
- * only the environment it needs (inferenceEnv: no token, no secret, no NODE_OPTIONS). `execArgv` is
- * for tests that preload a probe.
+ * only the environment it needs (inferenceEnv: no token, no secret, no NODE_OPTIONS) and its Node
+ * flags (INFERENCE_EXEC_ARGV). `execArgv` is for tests that preload a probe.
  */
 export function forkInference(scriptPath: string, { execArgv = [] as readonly string[] } = {}): ProcessFactory {
   return () =>
     fork(scriptPath, [], {
       execPath: process.execPath,
-      execArgv: [...execArgv],
+      execArgv: [...INFERENCE_EXEC_ARGV, ...execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: inferenceEnv(),
     });

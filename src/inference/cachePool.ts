@@ -62,6 +62,11 @@ export class CachePool {
     return this.states.length;
   }
 
+  /** Bytes of KV buffers the states hold, capacity included. */
+  get bytes(): number {
+    return this.states.reduce((sum, s) => sum + s.bytes, 0);
+  }
+
   private touch(cache: SequenceCache): void {
     this.states = this.states.filter((s) => s !== cache);
     this.states.push(cache);

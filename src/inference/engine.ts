@@ -32,7 +32,13 @@ const MAX_PREFILL_CHUNK = 512;
 /** Documents whose prompt start is remembered (see prompt.ts). */
 const MAX_ANCHORS = 64;
 
-export interface EngineLoadOptions extends LoadOptions, PrepareOptions {}
+/** Points of the load the memory account (bench/memoryAccount.ts) reads the process's memory at. */
+export type LoadStage = 'tokenizer' | 'session' | 'warm-up' | 'pool';
+
+export interface EngineLoadOptions extends LoadOptions, PrepareOptions {
+  /** Called as each stage of the load ends (after the tokenizer; the session, its one-token check run; the speed probe; the KV pool). */
+  readonly onStage?: (stage: LoadStage) => void;
+}
 
 /** What a finished request left to continue in the background. */
 interface Continuation {
@@ -84,6 +90,7 @@ export class InferenceEngine {
     if (int8.saturates) log.info(`int8 weights beyond ±64 are rescaled when a graph is prepared: ${int8.why}`);
     let folder = await resolveModelFolder(options.modelDir, options.modelFile, onCpu);
     const tokenizer = await loadTokenizer(folder.dir);
+    options.onStage?.('tokenizer');
     if (tokenizer.size > folder.config.vocabSize) {
       throw new GhostwriterError(
         'model-invalid',
@@ -103,6 +110,7 @@ export class InferenceEngine {
       folder = fp32;
       session = await ModelSession.create(folder, options.executionProvider, log, factory, prepare);
     }
+    options.onStage?.('session');
     let speed: Awaited<ReturnType<typeof measureSpeed>>;
     try {
       speed = await measureSpeed(session);
@@ -114,14 +122,16 @@ export class InferenceEngine {
       session = await ModelSession.create(folder, options.executionProvider, log, factory, { ...prepare, cudaFailure: oom });
       speed = await measureSpeed(session);
     }
+    options.onStage?.('warm-up');
     const { msPerToken, prefillMsPerToken } = speed;
     const { nLayer, nHead, nEmbd, nPositions, vocabSize } = folder.config;
-    const full = session.newCache();
-    const bytesPerToken = full.layout.slots.reduce((sum, s) => sum + s.heads * s.headDim, 0) * (full.layout.dtype === 'float16' ? 2 : 4);
+    const layout = session.layout;
+    const bytesPerToken = layout.slots.reduce((sum, s) => sum + s.heads * s.headDim, 0) * (layout.dtype === 'float16' ? 2 : 4);
     // Room for one full-context state and half another (the current file, and a smaller second
     // place), at least 32 MB: the pool is most of what the process holds beyond the weights.
     const budget = Math.max(32 * 2 ** 20, 1.5 * nPositions * bytesPerToken);
     const pool = new CachePool(() => session.newCache(), budget, log);
+    options.onStage?.('pool');
     const info: ModelInfo = {
       name: folder.name,
       dir: folder.dir,
@@ -160,6 +170,11 @@ export class InferenceEngine {
     return this.model.forward(ids, this.session.newCache());
   }
 
+  /** Bytes of KV state the pool holds across requests (capacity included). */
+  get kvPoolBytes(): number {
+    return this.pool.bytes;
+  }
+
   /** Rows of the logits that can be sampled: the tokenizer's size, at most the model's. */
   get decodableRows(): number {
     return Math.min(this.tokenizer.size, this.session.vocabSize);
@@ -180,6 +195,9 @@ export class InferenceEngine {
     const tokenizeMs = Date.now() - startedAt;
     const cold = options.cache === 'cold';
     const { cache, reused } = cold ? { cache: this.session.newCache(), reused: 0 } : this.pool.acquire(prompt.ids);
+    // What this request will hold, allocated once: the prompt, the new tokens and the look-ahead after them.
+    const lookAhead = options.numReturnSequences === 1 && !cold ? lookAheadTokens(options, options.maxNewTokens) : 0;
+    cache.reserve(prompt.ids.length + options.maxNewTokens + lookAhead);
     const result = (completions: Completion[], prefillMs: number, decodeMs: number, newTokens: number): CompletionResult => ({
       completions,
       promptTokenIds: prompt.ids,
@@ -246,9 +264,7 @@ export class InferenceEngine {
       report(decode(all), growTo > c.sampled.length ? decode(all.slice(0, growTo)).length : 0);
     };
     const logits = await this.model.forward([c.pending], c.cache);
-    // An answer cut early by time holds fewer tokens than planned: the look-ahead still reaches growTo and past it.
-    const past = c.options.lookAheadTokens ?? LOOK_AHEAD_TOKENS;
-    const wanted = growTo > 0 ? Math.max(past, growTo - c.sampled.length + LOOK_AHEAD_TOKENS) : past;
+    const wanted = lookAheadTokens(c.options, c.sampled.length);
     const room = Math.min(wanted, this.info.nPositions - c.cache.length);
     if (signal.aborted || room <= 0) return send([]);
     const extra: number[] = [];
@@ -290,6 +306,13 @@ export class InferenceEngine {
       `prompt ${prompt.ids.length} tokens${prompt.truncated ? ' (truncated)' : ''}${layoutNote(prompt)}, ${cached} cached, ${newTokens} new${signal?.aborted ? ' (aborted)' : ''}${what ? ` (${what})` : ''}: tokenize ${tokenizeMs} ms, prefill ${prefillMs} ms, decode ${decodeMs} ms`,
     );
   }
+}
+
+/** Tokens the look-ahead decodes after an answer of `sampled` tokens. An answer cut early by time holds fewer tokens than planned: the look-ahead still reaches growTo and past it. */
+function lookAheadTokens(options: CompletionOptions, sampled: number): number {
+  const past = options.lookAheadTokens ?? LOOK_AHEAD_TOKENS;
+  const growTo = options.growTo ?? 0;
+  return growTo > 0 ? Math.max(past, growTo - sampled + LOOK_AHEAD_TOKENS) : past;
 }
 
 /** The request's prefill plan, within sane bounds (a bad value must not make a run per token or stall an abort forever). */

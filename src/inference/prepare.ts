@@ -28,6 +28,8 @@ export interface Prepared {
   readonly original?: string;
   /** The file's int8 weights would overflow this CPU's int8 sums and could not be rescaled: why. */
   readonly int8Problem?: string;
+  /** The model file was read into memory (to hash or to prepare it): garbage now, as large as the file. */
+  readonly readModel?: boolean;
 }
 
 /** Thrown where a graph's int8 weights would overflow and cannot be rescaled (nothing is cached). */
@@ -70,12 +72,13 @@ export async function prepareGraph(onnxPath: string, spec: RewriteSpec, cacheDir
     }
     await writeIndex(cacheDir, { ...index, [statKey]: hash });
     await prune(cacheDir, log);
-    return { path: target, note: `prepared graph (${Date.now() - t0} ms)` };
+    return { path: target, note: `prepared graph (${Date.now() - t0} ms)`, readModel: true };
   } catch (cause) {
-    if (cause instanceof Int8Problem) return int8Refused(onnxPath, cause.message, log);
+    const readModel = bytes !== undefined;
+    if (cause instanceof Int8Problem) return { ...int8Refused(onnxPath, cause.message, log), readModel };
     const note = `the graph could not be prepared (${describeCause(cause)}); running the original graph, which returns the whole KV cache every step`;
     log.warn(`${onnxPath}: ${note}`);
-    return fit && bytes ? fittedOriginal(onnxPath, bytes, int8!, cacheDir, specKey, note, log) : { path: undefined, note };
+    return { ...(fit && bytes ? await fittedOriginal(onnxPath, bytes, int8!, cacheDir, specKey, note, log) : { path: undefined, note }), readModel };
   }
 }
 

@@ -78,11 +78,15 @@ export class SequenceCache {
     return i;
   }
 
-  private reserve(tokens: number): void {
-    if (tokens <= this.capacity) return;
-    let capacity = this.capacity;
-    while (capacity < tokens) capacity = Math.ceil(capacity * GROWTH);
-    capacity = Math.min(capacity, this.maxTokens);
+  /**
+   * Room for `tokens` (at most the model's positions) in one allocation: a request reserves what
+   * its prompt, new tokens and look-ahead will hold, so the state is not grown (and copied)
+   * through every size on the way, each superseded buffer held until V8 collects it. It grows by
+   * half again at least, so a request that needs a token more than the last copies rarely.
+   */
+  reserve(tokens: number): void {
+    if (tokens <= this.capacity || this.capacity >= this.maxTokens) return;
+    const capacity = Math.min(Math.max(tokens, Math.ceil(this.capacity * GROWTH)), this.maxTokens);
     this.buffers = this.buffers.map((old, i) => {
       const grown = this.alloc(capacity * channelsOf(this.layout.slots[i]));
       (grown as Float32Array).set((old as Float32Array).subarray(0, this.ids.length * channelsOf(this.layout.slots[i])));

@@ -9,6 +9,7 @@ import { describeCause, GhostwriterError } from '../core/errors';
 import { classifyCudaFailure, type CudaFailure, type CudaFailureKind } from '../core/gpu/providerReason';
 import type { Logger } from '../core/logger';
 import { archOf } from './arch';
+import { collectGarbage } from './collectGarbage';
 import { cudaLibraryProblem, withCudaDiagnosis } from './cuda';
 import { halfArrayToFloat32 } from './float16';
 import type { Int8Kernel } from './int8Kernel';
@@ -99,6 +100,8 @@ export class ModelSession {
     let original = folder.onnxPath;
     if (opts.prepare !== false) {
       const prepared = await prepareGraph(folder.onnxPath, { slots, vocabSize: folder.config.vocabSize }, opts.cacheDir ?? defaultCacheDir(), log, opts.int8);
+      // The file's bytes would otherwise stay resident beside ONNX Runtime's own copy of the model.
+      if (prepared.readModel) collectGarbage();
       note = prepared.note;
       if (prepared.int8Problem) {
         throw new Int8UnsafeError('model-invalid', `${folder.onnxPath} would give wrong suggestions on this CPU: ${prepared.int8Problem}. Set ghostwriter.modelFile to "fp32" (or "auto" with an fp32 file in the folder).`, { file: folder.onnxPath });
@@ -288,8 +291,10 @@ function newPositionsOf(present: KvArray, slot: KvSlot, past: number, n: number)
 
 /**
  * ONNX Runtime's defaults, kept by measurement (GPT-2-small, 2 cores, prefill 512 / decode at 512,
- * README's Performance section): one intra-op thread was 1.5x slower; no memory arena no faster and
- * more memory; no weight prepacking 160 MB less memory (fp32) but ~20% slower decoding.
+ * README's Performance section): one intra-op thread was 1.5x slower; no memory arena 2-3x slower
+ * for ~20 MB less at the peak (fp32); no weight prepacking 126 MB less at the fp32 peak (the tied
+ * head's packed copy of wte, kept beside the embedding's original) but decoding 17% and prefill 9%
+ * slower (bench/README.md, "Memory").
  * Except spinning: the intra-op threads spin-wait between ops by default, which is ~10% faster on an
  * idle machine but loses the cores when anything else runs, and in an editor something always
  * does (the renderer, the extension host, a language server re-reading a pasted file). Measured on

@@ -90,6 +90,20 @@ describe('engine behaviour', () => {
     assert.equal(new Set(r.completions.map((c) => c.tokenIds.join(','))).size, 3);
   });
 
+  it('a request allocates its KV state once: for the prompt, the new tokens and the look-ahead', async () => {
+    const fresh = await loadEngine(await tinyModel());
+    try {
+      const text = Array.from({ length: 12 }, (_, i) => `value_${i} = compute(${i})`).join('\n') + '\n';
+      const r = await fresh.complete(snap(text), options({ maxNewTokens: 10, lookAheadTokens: 7 }));
+      assert.ok(r.promptTokenIds.length > 64, `${r.promptTokenIds.length} prompt tokens: more than a fresh state's 64`);
+      // fp32 KV: a key and a value of n_embd channels per layer and token.
+      const perToken = fresh.info.nLayer * 2 * fresh.info.nEmbd * 4;
+      assert.equal(fresh.kvPoolBytes / perToken, r.promptTokenIds.length + 10 + 7);
+    } finally {
+      await fresh.release();
+    }
+  });
+
   it('keeps the prompt inside n_positions - maxNewTokens, cutting at a line start', async () => {
     const long = Array.from({ length: 200 }, (_, i) => `line_${i} = ${i}`).join('\n') + '\nresult = ';
     const r = await engine.complete(snap(long), options({ maxNewTokens: 16, contextTokens: 4096 }));

@@ -30,7 +30,7 @@ describe('inference process environment', function () {
   this.timeout(30_000);
 
   it('keeps the variables ONNX Runtime and the process read, and drops every secret and NODE_OPTIONS', () => {
-    assert.deepEqual(inferenceEnv({ ...SECRETS, ...NEEDED }), { ...NEEDED, ELECTRON_RUN_AS_NODE: '1' });
+    assert.deepEqual(inferenceEnv({ ...SECRETS, ...NEEDED }), { ...NEEDED, ELECTRON_RUN_AS_NODE: '1', MALLOC_MMAP_THRESHOLD_: '131072' });
     for (const name of Object.keys(SECRETS)) assert.equal(passesToInference(name), false, name);
   });
 
@@ -38,13 +38,13 @@ describe('inference process environment', function () {
     const dir = mkdtempSync(join(tmpdir(), 'ghostwriter-env-'));
     const probe = join(dir, 'probe.js');
     // Stands in for dist/inference.js: answers with its whole environment and exits.
-    writeFileSync(probe, "process.send({ env: process.env }, () => process.exit(0));\n");
+    writeFileSync(probe, "process.send({ env: process.env, execArgv: process.execArgv, gc: typeof globalThis.gc }, () => process.exit(0));\n");
     const saved = { ...process.env };
     Object.assign(process.env, SECRETS);
     try {
       const child = forkInference(probe)();
-      const env = await new Promise<Record<string, string>>((resolve, reject) => {
-        child.once('message', (m) => resolve((m as { env: Record<string, string> }).env));
+      const { env, execArgv, gc } = await new Promise<{ env: Record<string, string>; execArgv: string[]; gc: string }>((resolve, reject) => {
+        child.once('message', (m) => resolve(m as { env: Record<string, string>; execArgv: string[]; gc: string }));
         child.once('error', reject);
         child.once('exit', (code) => reject(new Error(`probe exited (${code}) without reporting`)));
       });
@@ -61,6 +61,10 @@ describe('inference process environment', function () {
       assert.equal(env['PATH'], process.env['PATH'], 'PATH passes');
       assert.equal(env['HOME'], process.env['HOME'], 'HOME passes');
       assert.equal(env['ELECTRON_RUN_AS_NODE'], '1');
+      // The memory account's settings (bench/memoryAccount.ts): glibc's mmap threshold pinned, a small young generation, gc exposed.
+      assert.equal(env['MALLOC_MMAP_THRESHOLD_'], '131072');
+      assert.ok(execArgv.includes('--max-semi-space-size=1'), execArgv.join(' '));
+      assert.equal(gc, 'function', 'the process can collect the model file\'s bytes after preparing');
     } finally {
       for (const name of Object.keys(SECRETS)) if (!(name in saved)) delete process.env[name];
       Object.assign(process.env, saved);

@@ -18,6 +18,20 @@ describe('KV buffers owned by the engine', () => {
     assert.ok(c.bytes >= 300 * 6 * 4 && c.bytes <= 1.5 * 300 * 6 * 4 + 64 * 24, `${c.bytes} bytes for 300 tokens`);
   });
 
+  it('reserves what a request will hold in one allocation, grows by half again for a little more, never past the positions', () => {
+    const c = new SequenceCache(layout, 1000);
+    c.reserve(300);
+    assert.equal(c.bytes, 300 * 6 * 4, 'exactly the 300 tokens asked for, not the next step of 64 · 1.5ⁿ');
+    const ids = Array.from({ length: 300 }, (_, i) => i);
+    c.append(ids, rows(ids));
+    assert.equal(c.bytes, 300 * 6 * 4, 'appending within the reservation allocates nothing');
+    c.reserve(301);
+    assert.equal(c.bytes, 450 * 6 * 4, 'one token more: half again, so the next keystroke does not copy the state');
+    assert.deepEqual([...c.view(0)], [...rows(ids)[0]], 'the state survives the move');
+    c.reserve(5000);
+    assert.equal(c.bytes, 1000 * 6 * 4);
+  });
+
   it('truncates to a shared prefix and appends after it; never beyond the model positions', () => {
     const c = new SequenceCache(layout, 10);
     c.append([1, 2, 3, 4], rows([1, 2, 3, 4]));

@@ -41,6 +41,18 @@ describe('prompt window anchored for the KV cache', () => {
     assert.equal(doc[over.start - 1], '\n');
   });
 
+  it('a first window that has to cut the text leaves a quarter of the budget to type into; one that fits whole is whole', () => {
+    const first = buildPrompt(at(200), chars, 64);
+    assert.ok(first.truncated);
+    assert.ok(first.ids.length <= 48, `${first.ids.length} tokens`);
+    assert.ok(first.ids.length > 40, `${first.ids.length} tokens: as close to three quarters as line starts allow`);
+    // Typing 15 more characters stays in the same window: the cache keeps serving it.
+    assert.equal(buildPrompt(at(215), chars, 64, 0, first.start).start, first.start);
+    const whole = buildPrompt(at(50), chars, 64);
+    assert.equal(whole.truncated, false);
+    assert.equal(whole.ids.length, 50, 'the whole prefix, 50 one-character tokens, past three quarters of the budget');
+  });
+
   it('an anchor that is no longer a line start (an edit above) is dropped', () => {
     const p = buildPrompt(at(200), chars, 64, 0, 150 + 3);
     assert.equal(doc[p.start - 1], '\n');
@@ -75,15 +87,18 @@ describe('fill-in-the-middle prompts', () => {
     assert.equal(p.prefixTokens + p.suffixTokens + 3, p.ids.length);
   });
 
-  it('token-exact budget: three control tokens, the suffix within its share, the prefix takes the rest', () => {
+  it('token-exact budget: three control tokens, the suffix within its share, the prefix (cut) three quarters of the rest', () => {
     for (const budget of [16, 40, 64, 100]) {
       for (const share of [0, 0.1, 0.25, 0.5]) {
         const p = composePrompt(at(200), fimChars, { budget, fim: FIM, suffixShare: share });
         assert.ok(p.ids.length <= budget, `budget ${budget}, share ${share}: ${p.ids.length} tokens`);
         assert.ok(p.suffixTokens <= Math.floor(share * (budget - 3)), `suffix ${p.suffixTokens} within ${share} of ${budget - 3}`);
-        // Whole lines of 8 characters: the suffix uses its share to the last line end, the prefix the rest to the first line start.
+        // Whole lines of 8 characters: the suffix uses its share to the last line end; the prefix, which
+        // has to be cut, three quarters of the rest to the first line start (a quarter stays free to type into).
         assert.ok(Math.floor(share * (budget - 3)) - p.suffixTokens < 8 || p.suffixTokens < 8, `suffix ${p.suffixTokens} uses its share`);
-        assert.ok(budget - 3 - p.suffixTokens - p.prefixTokens < 8 + 1, `prefix ${p.prefixTokens} uses the rest`);
+        const cutTo = Math.floor(0.75 * (budget - 3 - p.suffixTokens));
+        // (Where three quarters hold no whole line, the cursor's line is kept: 8 tokens.)
+        assert.ok(p.prefixTokens <= Math.max(cutTo, 8) && cutTo - p.prefixTokens < 8 + 1, `prefix ${p.prefixTokens} uses three quarters of the rest (${cutTo})`);
       }
     }
   });
@@ -94,9 +109,9 @@ describe('fill-in-the-middle prompts', () => {
     const prefixText = text(p.ids.slice(1, 1 + p.prefixTokens));
     assert.ok(doc.slice(0, cursor).endsWith(prefixText));
     assert.equal(doc[cursor - prefixText.length - 1], '\n', 'prefix starts at a line start');
-    // One more line would not fit the prefix's budget.
+    // One more line would not fit three quarters of the prefix's budget.
     const lineBefore = doc.slice(0, cursor - prefixText.length - 1).lastIndexOf('\n') + 1;
-    assert.ok(cursor - lineBefore > 64 - 3 - p.suffixTokens);
+    assert.ok(cursor - lineBefore > Math.floor(0.75 * (64 - 3 - p.suffixTokens)));
     assert.ok(p.suffixText.endsWith('\n') && doc.slice(cursor).startsWith(p.suffixText), 'suffix ends at a line end');
     assert.equal(p.suffixText, doc.slice(cursor, cursor + 5 + 8), 'the rest of the line and one whole line: 13 of 15 tokens');
   });
@@ -135,8 +150,8 @@ describe('fill-in-the-middle prompts', () => {
       if (previous) assert.deepEqual(stable.slice(0, previous.length), previous, `typing "${line.slice(0, n)}": the previous prompt's prefix part starts this one`);
       previous = stable;
     }
-    // The first prompt fills its budget; the jump leaves a quarter free, enough for the rest of the line.
-    assert.equal(jumps, 1);
+    // The first prompt, cut, leaves a quarter of its budget free: enough for the whole line, no jump.
+    assert.equal(jumps, 0);
   });
 
   it('a budget too small for FIM falls back to prefix-only', () => {

@@ -26,7 +26,8 @@
 // the last line end that fits; the prefix takes what is left, cut at the earliest line start
 // that fits. The prefix window's start is anchored: it stays where it was while the text from
 // there fits, and then moves forward at once so that three quarters of its budget are used, so
-// typing keeps the cached prefix instead of sliding it.
+// typing keeps the cached prefix instead of sliding it. A first window that has to cut the text
+// (no anchor yet: a file just opened, a paste) also starts with three quarters.
 import { extraContextSnippets } from './extraContext';
 import type { DocumentSnapshot } from './snapshot';
 import type { TextTokenizer } from './tokenizer';
@@ -251,8 +252,9 @@ function prefixSegment(snapshot: DocumentSnapshot, tokenizer: TextTokenizer, bud
   const base = snapshot.prefixOffset ?? 0;
   const anchored = anchor === undefined ? undefined : anchoredPrefix(snapshot, tokenizer, budget, anchor - base, base);
   if (anchored) return anchored;
-  const target = anchor === undefined ? budget : Math.max(1, Math.floor(budget * REANCHOR_SHARE));
-  return freshPrefix(snapshot, tokenizer, target, base, startTokenId);
+  // A window that has to cut the text leaves room to type, whether it is the first or one after a
+  // jump: filled to the brim, the first keystrokes would move it and run the whole prompt again.
+  return freshPrefix(snapshot, tokenizer, budget, base, startTokenId, Math.max(1, Math.floor(budget * REANCHOR_SHARE)));
 }
 
 /** The prefix from the previous start, if that is still a line start in the snapshot and fits. */
@@ -266,7 +268,8 @@ function anchoredPrefix(snapshot: DocumentSnapshot, tokenizer: TextTokenizer, bu
   return ids.length <= budget ? { ids, text, truncated: base + at > 0, start: base + at } : undefined;
 }
 
-function freshPrefix(snapshot: DocumentSnapshot, tokenizer: TextTokenizer, budget: number, base: number, startTokenId?: number): PrefixSegment {
+/** The whole prefix if it fits `budget`; else its tail from the earliest line start that fits `cutTo`. */
+function freshPrefix(snapshot: DocumentSnapshot, tokenizer: TextTokenizer, budget: number, base: number, startTokenId?: number, cutTo = budget): PrefixSegment {
   let offset = Math.max(0, snapshot.prefix.length - budget * MAX_CHARS_PER_TOKEN);
   let prefix = snapshot.prefix.slice(offset);
   let truncated = base + offset > 0;
@@ -290,7 +293,7 @@ function freshPrefix(snapshot: DocumentSnapshot, tokenizer: TextTokenizer, budge
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const ids = tokenizer.encode(prefix.slice(starts[mid]));
-    if (ids.length <= budget) {
+    if (ids.length <= cutTo) {
       best = { ids, at: starts[mid] };
       hi = mid - 1;
     } else {

@@ -322,25 +322,25 @@ export class CompletionService {
     this.lastPlace = placeOf(snapshot);
     const own = new AbortController();
     this.inFlight = own;
-    // Small chunks: the keystroke that follows supersedes a warm-up.
-    void this.source
-      .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, ...prefillFor('typing', settings) }, own.signal)
-      .catch((err: unknown) => this.log.debug(`warming ${snapshot.path} failed: ${describeCause(err)}`))
-      .finally(() => {
-        if (this.inFlight === own) this.inFlight = undefined;
-      });
+    void this.prefillOnly(snapshot, settings, own.signal, 'warming').finally(() => {
+      if (this.inFlight === own) this.inFlight = undefined;
+    });
   }
 
   /** A prefill-only run of this request's prompt while it waits for a pause; aborted with it, or by the caller when the wait ends. */
   private prefillWhileWaiting(snapshot: DocumentSnapshot, settings: Settings, signal: AbortSignal): AbortController {
-    const own = new AbortController();
-    const stop = () => own.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    void this.source
-      .complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, ...prefillFor('typing', settings) }, own.signal)
-      .catch((err: unknown) => this.log.debug(`prefilling ${snapshot.path} while waiting for a pause failed: ${describeCause(err)}`))
-      .finally(() => signal.removeEventListener('abort', stop));
-    return own;
+    const stop = new AbortController();
+    void this.prefillOnly(snapshot, settings, AbortSignal.any([signal, stop.signal]), 'prefilling while waiting for a pause');
+    return stop;
+  }
+
+  /** Runs the prompt at this place into the KV cache, in typing runs: the keystroke that follows supersedes it. */
+  private async prefillOnly(snapshot: DocumentSnapshot, settings: Settings, signal: AbortSignal, what: string): Promise<void> {
+    try {
+      await this.source.complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, ...prefillFor('typing', settings) }, signal);
+    } catch (err) {
+      this.log.debug(`${what} ${snapshot.path} failed: ${describeCause(err)}`);
+    }
   }
 
   /** The rest of the last prediction, cut and filtered for this place, when typing continued it. */

@@ -58,7 +58,14 @@ async function serviceWith(debounceMs: number) {
   service.setModelSource(async (s) => ({ dir: s.modelPath, name: 'fake' }));
   const settings: Settings = { ...DEFAULTS, modelPath: '/fake', debounceMs, temperature: 0, lineMode: 'singleLine' };
   assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
-  return { service, settings, ...held };
+  /** Asks at the end of DOC and answers the model run with `text`: the run, and what the service showed. */
+  const show = async (text: string, given = settings) => {
+    const answer = service.complete(at(DOC), given, new AbortController().signal);
+    const run = await held.askedTimes(1);
+    run.answer(text);
+    return { run, shown: await answer };
+  };
+  return { service, settings, show, ...held };
 }
 
 const DOC = 'function area(width, height) {\n  return width * height;\n}\n\nconst size = ';
@@ -119,10 +126,8 @@ describe('pacing: start at once when idle, debounce when busy', function () {
   });
 
   it('a growth refresh is not used up by a keystroke: the editor re-asking explicitly is still served from the prediction', async () => {
-    const { service, settings, asked, askedTimes } = await serviceWith(0);
-    const answer = service.complete(at(DOC), settings, new AbortController().signal);
-    (await askedTimes(1)).answer('area(2, 3);');
-    assert.deepEqual((await answer).texts, ['area(2, 3);']);
+    const { service, settings, asked, askedTimes, show } = await serviceWith(0);
+    assert.deepEqual((await show('area(2, 3);')).shown.texts, ['area(2, 3);']);
     service.refresh();
     // A keystroke typing the suggestion comes first (served from the prediction) ...
     const typed = await service.complete(at(DOC + 'a'), settings, new AbortController().signal);
@@ -143,11 +148,9 @@ describe('pacing: start at once when idle, debounce when busy', function () {
   });
 
   it('typing a suggestion whose rest the filters leave empty shows nothing, with no model run', async () => {
-    const { service, settings, asked, askedTimes } = await serviceWith(0);
+    const { service, settings, asked, show } = await serviceWith(0);
     // `const size = ├x;   ┤`: typed up to `x`, the rest is `;` and spaces.
-    const answer = service.complete(at(DOC), settings, new AbortController().signal);
-    (await askedTimes(1)).answer('x   ');
-    const shown = await answer;
+    const { shown } = await show('x   ');
     assert.deepEqual(shown.texts, ['x']);
     const typed = await service.complete(at(DOC + 'x'), settings, new AbortController().signal);
     assert.equal(typed.source, 'typed-ahead');
@@ -158,13 +161,11 @@ describe('pacing: start at once when idle, debounce when busy', function () {
 
   for (const lineMode of ['auto', 'singleLine'] as const) {
     it(`accepting a suggestion shows at once the next line the look-ahead decoded beyond it (${lineMode})`, async () => {
-      const { service, settings, asked, askedTimes } = await serviceWith(0);
+      const { service, settings, asked, show } = await serviceWith(0);
       const mode = { ...settings, lineMode };
       // `const size = ├area(2, 3);┤` shown; the look-ahead went on into the next line.
-      const answer = service.complete(at(DOC), mode, new AbortController().signal);
-      const run = await askedTimes(1);
-      run.answer('area(2, 3);');
-      assert.deepEqual((await answer).texts, ['area(2, 3);']);
+      const { run, shown } = await show('area(2, 3);', mode);
+      assert.deepEqual(shown.texts, ['area(2, 3);']);
       run.lookAhead('area(2, 3);\nconsole.log(size);\n');
       // Tab: the whole suggestion is in the document, the cursor after it.
       const accepted = await service.complete(at(DOC + 'area(2, 3);'), mode, new AbortController().signal);

@@ -252,7 +252,6 @@ export class CompletionService {
     // chunks). Busy (an earlier request still waits or runs): the user is typing, wait for a pause.
     const busy = this.unfinished > 0;
     this.unfinished++;
-    let started = false;
     try {
       const waits = busy && trigger !== 'explicit';
       // While it waits for a pause the prompt runs into the cache, so the request after the pause
@@ -261,11 +260,10 @@ export class CompletionService {
       const quiet = await sleep(waits ? settings.debounceMs : 0, combined);
       warming?.abort();
       if (!quiet) return this.cancel(cancelled);
-      started = true;
       return await this.run(snapshot, settings, trigger, combined, own, busy || trigger === 'explicit' ? 'paused' : 'typing');
     } finally {
       this.unfinished--;
-      if (!started && this.inFlight === own) this.inFlight = undefined;
+      if (this.inFlight === own) this.inFlight = undefined;
     }
   }
 

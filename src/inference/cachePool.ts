@@ -45,7 +45,7 @@ export class CachePool {
 
   /** Called after a request grew its state: keeps the pool within budget. */
   trim(): void {
-    let total = this.states.reduce((sum, s) => sum + s.bytes, 0);
+    let total = this.bytes;
     while (this.states.length > 1 && total > this.budgetBytes) {
       const evicted = this.states.shift()!;
       total -= evicted.bytes;

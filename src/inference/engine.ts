@@ -18,7 +18,7 @@ import { int8KernelOf } from './int8Kernel';
 import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
 import { Int8UnsafeError, ModelSession, type PrepareOptions, type SessionFactory } from './session';
-import type { SequenceCache } from './sequenceCache';
+import { bytesPerToken, type SequenceCache } from './sequenceCache';
 import { contextCriteria, deadline, earlyAnswer, eos, maxNewTokens, newline, type StoppingCriterion } from './stopping';
 
 /** Tokens decoded past the shown suggestion, in the background, so typing it on needs no model run. */
@@ -125,11 +125,9 @@ export class InferenceEngine {
     options.onStage?.('warm-up');
     const { msPerToken, prefillMsPerToken } = speed;
     const { nLayer, nHead, nEmbd, nPositions, vocabSize } = folder.config;
-    const layout = session.layout;
-    const bytesPerToken = layout.slots.reduce((sum, s) => sum + s.heads * s.headDim, 0) * (layout.dtype === 'float16' ? 2 : 4);
     // Room for one full-context state and half another (the current file, and a smaller second
     // place), at least 32 MB: the pool is most of what the process holds beyond the weights.
-    const budget = Math.max(32 * 2 ** 20, 1.5 * nPositions * bytesPerToken);
+    const budget = Math.max(32 * 2 ** 20, 1.5 * nPositions * bytesPerToken(session.layout));
     const pool = new CachePool(() => session.newCache(), budget, log);
     options.onStage?.('pool');
     const info: ModelInfo = {

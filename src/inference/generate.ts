@@ -74,19 +74,18 @@ export async function prefill<C extends TokenCache>(
   cache: C,
   ids: readonly number[],
   signal?: AbortSignal,
-  plan: number | PrefillPlan = PREFILL_CHUNK,
+  plan: PrefillPlan = { chunk: PREFILL_CHUNK },
   now: () => number = () => performance.now(),
 ): Promise<Float32Array | undefined> {
-  const p = typeof plan === 'number' ? { chunk: plan } : plan;
   let logits: Float32Array | undefined;
-  let chunk = p.chunk;
+  let chunk = plan.chunk;
   for (let at = 0; at < ids.length; ) {
     if (signal?.aborted) return undefined;
     const part = ids.slice(at, at + chunk);
     const t0 = now();
     logits = await model.forward(part, cache);
     at += part.length;
-    chunk = nextChunk(p, chunk, part.length, now() - t0);
+    chunk = nextChunk(plan, chunk, part.length, now() - t0);
   }
   return logits;
 }

@@ -19,6 +19,9 @@ const GROWTH = 1.5;
 
 export const channelsOf = (slot: KvSlot): number => slot.heads * slot.headDim;
 
+/** Bytes one token's keys and values take in this layout. */
+export const bytesPerToken = (layout: CacheLayout): number => layout.slots.reduce((sum, s) => sum + channelsOf(s), 0) * (layout.dtype === 'float16' ? 2 : 4);
+
 export class SequenceCache {
   private ids: number[] = [];
   private buffers: KvArray[];
@@ -43,8 +46,7 @@ export class SequenceCache {
 
   /** Bytes held, capacity included: what the pool's budget counts. */
   get bytes(): number {
-    const perToken = this.layout.slots.reduce((sum, s) => sum + channelsOf(s), 0);
-    return this.capacity * perToken * (this.layout.dtype === 'float16' ? 2 : 4);
+    return this.capacity * bytesPerToken(this.layout);
   }
 
   /** The valid [length, channels] region of slot i: a view, valid until the next append. */

@@ -74,11 +74,11 @@ describe('generation loop', () => {
   it('prefill runs a long prompt in chunks and stops between them when aborted', async () => {
     const model = countingModel(1000);
     const ids = Array.from({ length: 10 }, (_, i) => i % 3);
-    await prefill(model, model.cache, ids, undefined, 4);
+    await prefill(model, model.cache, ids, undefined, { chunk: 4 });
     assert.deepEqual(model.calls.map((c) => c.length), [4, 4, 2]);
     const controller = new AbortController();
     const aborted = countingModel(1000);
-    const pending = prefill(aborted, aborted.cache, ids, controller.signal, 4);
+    const pending = prefill(aborted, aborted.cache, ids, controller.signal, { chunk: 4 });
     controller.abort();
     assert.equal(await pending, undefined);
     assert.equal(aborted.calls.length, 1, 'the chunk under way finishes; no chunk starts after the abort');

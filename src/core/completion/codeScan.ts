@@ -97,8 +97,11 @@ const SYNTAX: Record<string, Syntax> = {
   xml: NONE,
 };
 
+/** One object for every language outside the table, so what is derived from it per syntax (tokenStartsOf) is derived once. */
+const OTHER: Syntax = { lineComments: [], quotes: `"'`, multiQuotes: [] };
+
 export function syntaxOf(languageId: string): Syntax {
-  return SYNTAX[languageId] ?? { lineComments: [], quotes: `"'`, multiQuotes: [] };
+  return SYNTAX[languageId] ?? OTHER;
 }
 
 const CLOSER_OF: Record<Opener, string> = { '(': ')', '[': ']', '{': '}' };

@@ -44,10 +44,11 @@ export function remainingPrediction(p: Prediction, snapshot: DocumentSnapshot): 
   const typed = cursorOffset(snapshot) - p.cursor;
   if (typed < 0 || typed >= p.text.length || typed > snapshot.prefix.length) return undefined;
   const cut = snapshot.prefix.length - typed;
-  if (snapshot.prefix.slice(cut) !== p.text.slice(0, typed)) return undefined;
+  const typedText = snapshot.prefix.slice(cut);
+  if (typedText !== p.text.slice(0, typed)) return undefined;
   const before = snapshot.prefix.slice(Math.max(0, cut - CONTEXT_CHARS), cut);
   if (!p.before.endsWith(before) && !before.endsWith(p.before)) return undefined;
-  if (!sameLineAfter(currentLine(snapshot).after, p.lineAfter, p.text.slice(0, typed))) return undefined;
+  if (!sameLineAfter(currentLine(snapshot).after, p.lineAfter, typedText)) return undefined;
   return typed < p.shown ? p.text.slice(typed, p.shown) : p.text.slice(typed);
 }
 

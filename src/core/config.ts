@@ -136,6 +136,9 @@ export const RULES: { readonly [K in Exclude<keyof Settings, 'explicit'>]: Rule 
 
 export const SETTINGS_SECTION = 'ghostwriter';
 
+/** Settings whose change picks another server (or none): the router is rebuilt and the state reloaded. */
+export const SERVER_KEYS: readonly (keyof Settings)[] = ['serverBackend', 'serverEndpoint', 'serverModel', 'serverFimTemplate', 'serverCaFile'];
+
 /**
  * Settings that point the extension at something outside the document: which model folder or hub
  * repo to load, which of its files, which native provider, which server to download from. They are
@@ -150,15 +153,8 @@ export const MACHINE_KEYS: readonly (keyof Settings)[] = [
   'executionProvider',
   'hubEndpoint',
   // Where the user's code is sent: a workspace must never be able to point it elsewhere.
-  'serverBackend',
-  'serverEndpoint',
-  'serverModel',
-  'serverFimTemplate',
-  'serverCaFile',
+  ...SERVER_KEYS,
 ];
-
-/** Settings whose change picks another server (or none): the router is rebuilt and the state reloaded. */
-export const SERVER_KEYS: readonly (keyof Settings)[] = ['serverBackend', 'serverEndpoint', 'serverModel', 'serverFimTemplate', 'serverCaFile'];
 
 /** What the editor reports for one setting, in every scope (VS Code's WorkspaceConfiguration.inspect). */
 export interface InspectedValue {

@@ -65,6 +65,11 @@ export const EXTRA_CONTEXT_SHARE = 0.25;
 /** suffixShare when the caller gives none: ghostwriter.suffixShare's default (src/core/config.ts). */
 const DEFAULT_SUFFIX_SHARE = 0.25;
 
+/** The suffix's share of a prompt: the caller's, within 0 and one half. */
+export function suffixShareOf(options: { readonly suffixShare?: number }): number {
+  return Math.min(0.5, Math.max(0, options.suffixShare ?? DEFAULT_SUFFIX_SHARE));
+}
+
 /** A family's FIM token spellings (src/inference/arch adapters name them; ArchAdapter.fimTokens fits). */
 export interface FimSpelling {
   readonly family: string;
@@ -129,7 +134,7 @@ export function composePrompt(snapshot: DocumentSnapshot, tokenizer: TextTokeniz
   const fim = options.fim && budget >= 4 ? options.fim : undefined;
   const available = budget - (fim ? 3 : 0);
   const extra = extraSegment(snapshot, tokenizer, Math.floor(EXTRA_CONTEXT_SHARE * available), options.memo);
-  const share = Math.min(0.5, Math.max(0, options.suffixShare ?? DEFAULT_SUFFIX_SHARE));
+  const share = suffixShareOf(options);
   const suffix = fim ? suffixSegment(snapshot.suffix, tokenizer, Math.min(MAX_SUFFIX_TOKENS, Math.floor(share * available))) : { ids: [], text: '' };
   const prefixBudget = Math.max(1, available - extra.ids.length - suffix.ids.length);
   // An empty prompt needs the start token only when nothing else is in it.

@@ -103,8 +103,7 @@ export class ServerHealth {
       this.succeeded();
     } catch (err) {
       this.log.debug(`health probe failed: ${describeCause(err)}`);
-      const retryAfterMs = err instanceof ProbeError ? err.retryAfterMs : undefined;
-      this.failed(err instanceof ProbeError ? err.error : err, retryAfterMs);
+      this.failed(...refused(err));
     } finally {
       this.probing = false;
     }
@@ -116,7 +115,7 @@ export class ServerHealth {
   }
 }
 
-/** A failed probe with the Retry-After it came with. */
+/** The server refused (a probe or a request) with the Retry-After it came with. */
 export class ProbeError extends Error {
   constructor(
     readonly error: GhostwriterError,
@@ -124,6 +123,11 @@ export class ProbeError extends Error {
   ) {
     super(error.message, { cause: error });
   }
+}
+
+/** What failed.failed() takes: a refusal's error and Retry-After, or the error as it is. */
+export function refused(err: unknown): [unknown, number | undefined] {
+  return err instanceof ProbeError ? [err.error, err.retryAfterMs] : [err, undefined];
 }
 
 /** Failures that say the server (not this one request) is the problem. */

@@ -4,16 +4,13 @@
 // local prompt would hold. The server builds the FIM prompt itself where it can (llama.cpp's
 // /infill, Ollama's suffix); otherwise the client lays it out with the model's FIM tokens.
 import { extraContextSnippets } from '../extraContext';
+import { EXTRA_CONTEXT_SHARE, suffixShareOf } from '../promptBuilder';
 import type { CompletionOptions } from '../protocol';
 import type { DocumentSnapshot } from '../snapshot';
 import { FIM_TEMPLATES, type FimTemplateName } from './fimTemplates';
 
 /** Code averages 3 to 4 characters a token in these models' tokenizers; the lower end keeps the prompt within the token setting. */
 export const CHARS_PER_TOKEN = 3;
-/** The suffix's share when the options give none (ghostwriter.suffixShare's default). */
-const DEFAULT_SUFFIX_SHARE = 0.25;
-/** The extra context's most, as in the local prompt (src/core/promptBuilder.ts). */
-const EXTRA_SHARE = 0.25;
 
 export interface RemotePromptParts {
   readonly prefix: string;
@@ -28,12 +25,12 @@ export interface RemotePromptParts {
 /** `withSuffix`: the server sees the text after the cursor (server-side FIM, or a template that is not 'none'). */
 export function remotePrompt(snapshot: DocumentSnapshot, options: Pick<CompletionOptions, 'contextTokens' | 'suffixShare'>, template: FimTemplateName, withSuffix = template !== 'none'): RemotePromptParts {
   const budget = options.contextTokens * CHARS_PER_TOKEN;
-  const suffixBudget = withSuffix ? Math.floor(budget * Math.min(0.5, Math.max(0, options.suffixShare ?? DEFAULT_SUFFIX_SHARE))) : 0;
+  const suffixBudget = withSuffix ? Math.floor(budget * suffixShareOf(options)) : 0;
   const suffix = headLines(snapshot.suffix, suffixBudget);
   const snippets: { filename: string; text: string; formatted: string }[] = [];
   let extraChars = 0;
   for (const s of extraContextSnippets(snapshot).reverse()) {
-    if (extraChars + s.text.length > budget * EXTRA_SHARE) continue;
+    if (extraChars + s.text.length > budget * EXTRA_CONTEXT_SHARE) continue;
     snippets.unshift({ filename: s.snippet.path, text: s.snippet.text, formatted: s.text });
     extraChars += s.text.length;
   }

@@ -14,7 +14,7 @@ import type { CompletionOptions, CompletionResult } from '../protocol';
 import type { DocumentSnapshot } from '../snapshot';
 import type { Dialect, RemoteInput } from './dialect';
 import { FIM_TEMPLATES, templateForModelName, type FimTemplateName } from './fimTemplates';
-import { ProbeError, ServerHealth, type HealthOptions } from './health';
+import { ProbeError, refused, ServerHealth, type HealthOptions } from './health';
 import { getText, HEADERS_TIMEOUT_MS, postStream, readText, type OpenResponse, type ServerTarget } from './http';
 import { remotePrompt } from './remotePrompt';
 import { decoderFor } from './stream';
@@ -96,8 +96,9 @@ export class RemoteSource implements CompletionSource {
         return { completions: [{ text: '', tokenIds: [], stopReason: 'deadline' }], promptTokenIds: [], timings: { tokenizeMs: 0, prefillMs: options.timeoutMs, decodeMs: 0, totalMs: Math.round(performance.now() - started), newTokens: 0 } };
       }
       if (combined.aborted || (err instanceof GhostwriterError && err.code === 'cancelled')) return undefined;
-      this.health.failed(err instanceof StatusError ? err.error : err, err instanceof StatusError ? err.retryAfterMs : undefined);
-      throw err instanceof StatusError ? err.error : err;
+      const [error, retryAfterMs] = refused(err);
+      this.health.failed(error, retryAfterMs);
+      throw error;
     } finally {
       clearTimeout(lateTimer);
     }
@@ -116,7 +117,7 @@ export class RemoteSource implements CompletionSource {
     if (dialect.refusesServerFim && !this.serverFimRefused && response.status >= 400) {
       const body = await readText(response.body).catch(() => '').finally(() => response.close());
       const message = dialect.errorMessage(response.status, body);
-      if (!dialect.refusesServerFim(response.status, message)) throw new StatusError(statusError(dialect, response.status, body, this.config.endpoint), response.retryAfterMs);
+      if (!dialect.refusesServerFim(response.status, message)) throw new ProbeError(statusError(dialect, response.status, body, this.config.endpoint), response.retryAfterMs);
       this.serverFimRefused = true;
       this.log.warn(`${dialect.label} answered ${response.status} to ${request.path} ("${message}"): it lays out no fill-in-the-middle for this model; the text before the cursor goes alone from now on`);
       // The same request, sent again at once (not a retry of a stale one), as a prompt the client built.
@@ -125,7 +126,7 @@ export class RemoteSource implements CompletionSource {
     }
     if (response.status >= 200 && response.status < 300) return response;
     const body = await readText(response.body).catch(() => '').finally(() => response.close());
-    throw new StatusError(statusError(dialect, response.status, body, this.config.endpoint), response.retryAfterMs);
+    throw new ProbeError(statusError(dialect, response.status, body, this.config.endpoint), response.retryAfterMs);
   }
 
   private input(snapshot: DocumentSnapshot, options: CompletionOptions, template: FimTemplateName, withSuffix: boolean, clientFim: boolean): RemoteInput {
@@ -295,15 +296,6 @@ export class RemoteSource implements CompletionSource {
   dispose(): void {
     this.current?.abort();
     this.health.dispose();
-  }
-}
-
-class StatusError extends Error {
-  constructor(
-    readonly error: GhostwriterError,
-    readonly retryAfterMs?: number,
-  ) {
-    super(error.message, { cause: error });
   }
 }
 

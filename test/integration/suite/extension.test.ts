@@ -1,13 +1,14 @@
 // Runs inside a real VS Code extension host (code-server or @vscode/test-electron) against the
 // built extension and generated models; the runners prepare the models and the workspace.
 import * as assert from 'node:assert/strict';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { CompletionRecord, EngineState, EngineStateKind, GhostwriterApi } from '../../../src/vscode/api';
 
 /** What the runners pass in: GHOSTWRITER_SUITE_CONFIG names the JSON file (the extension host inherits the env); else suite-config.json beside this file. */
 import type { ScriptedFim } from './fimPlaces';
+import { openWithText } from './support';
 
 export interface SuiteConfig {
   readonly models: {
@@ -55,24 +56,6 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | unde
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);
   }
-}
-
-function workspaceDir(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test window must have a workspace folder open');
-  return folder.uri.fsPath;
-}
-
-/** Opens (creating when needed) a workspace file with `text` and shows it with the cursor at the end. */
-async function openWithText(name: string, text: string): Promise<vscode.TextEditor> {
-  const file = join(workspaceDir(), name);
-  writeFileSync(file, '');
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-  const editor = await vscode.window.showTextDocument(doc, { preview: false });
-  await editor.edit((b) => b.insert(new vscode.Position(0, 0), text));
-  const end = doc.positionAt(doc.getText().length);
-  editor.selection = new vscode.Selection(end, end);
-  return editor;
 }
 
 /** Non-empty, uncancelled provider answers for `uri` since the `seen`-th record. */

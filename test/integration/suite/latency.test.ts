@@ -3,12 +3,11 @@
 // figure (it depends on the machine, so it decides nothing), and that typing three characters of
 // a shown suggestion never shows a different one in the two seconds after.
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { CompletionRecord, GhostwriterApi } from '../../../src/vscode/api';
 import { DEFAULTS } from '../../../src/core/config';
-import { suite, suiteConfig as config } from './support';
+import { openWithText, suite, suiteConfig as config } from './support';
 
 /** How long after the third typed character every answer is watched. */
 const WATCH_MS = 2_000;
@@ -52,15 +51,6 @@ function watchAnswers(api: GhostwriterApi, uri: string) {
   };
 }
 
-async function openWithText(name: string, text: string): Promise<vscode.TextEditor> {
-  const file = join(vscode.workspace.workspaceFolders![0].uri.fsPath, name);
-  writeFileSync(file, '');
-  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(file)), { preview: false });
-  await editor.edit((b) => b.insert(new vscode.Position(0, 0), text));
-  const end = editor.document.positionAt(editor.document.getText().length);
-  editor.selection = new vscode.Selection(end, end);
-  return editor;
-}
 
 const shownText = (r: CompletionRecord) => (!r.cancelled && r.texts[0] ? r.texts[0] : undefined);
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -1,6 +1,7 @@
 // Tokenizer + session + generation loop for one model: what the inference process and the CLI run.
 // Requests reuse the KV state of earlier ones (cachePool.ts): only the tokens after the longest
 // shared prefix are run again.
+import { requestStops } from '../core/completion/stops';
 import { describeCause, GhostwriterError } from '../core/errors';
 import { classifyCudaFailure } from '../core/gpu/providerReason';
 import type { Logger } from '../core/logger';
@@ -19,7 +20,7 @@ import { resolveModelFolder } from './model';
 import { seededRng, type Rng } from './rng';
 import { Int8UnsafeError, ModelSession, type PrepareOptions, type SessionFactory } from './session';
 import { bytesPerToken, type SequenceCache } from './sequenceCache';
-import { contextCriteria, deadline, earlyAnswer, eos, maxNewTokens, newline, type StoppingCriterion } from './stopping';
+import { deadline, earlyAnswer, eos, maxNewTokens, textCriterion, type StoppingCriterion } from './stopping';
 
 /** Tokens decoded past the shown suggestion, in the background, so typing it on needs no model run. */
 export const LOOK_AHEAD_TOKENS = 24;
@@ -289,7 +290,7 @@ export class InferenceEngine {
 
   /** The line policy's stop, and with the request's context those that read it (not for the look-ahead: it decodes past the suggestion on purpose). */
   private lineStops(options: CompletionOptions): StoppingCriterion[] {
-    return options.context ? contextCriteria(options.context, options.newline) : [newline(options.newline)];
+    return requestStops(options).map(textCriterion);
   }
 
   private remember(path: string, start: number): void {

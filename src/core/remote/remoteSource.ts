@@ -5,8 +5,7 @@
 // early answer), and the rest of the stream is the look-ahead that grows it, up to `growTo`.
 // The deadline (timeoutMs) answers with what arrived and closes the connection. A newer request
 // closes the older one's connection (latest wins), and so does its AbortSignal.
-import { earliest, textStops, type TextStop } from '../completion/stops';
-import { newlineStop } from '../completion/stops/newline';
+import { firstCut, requestStops } from '../completion/stops';
 import type { CompletionSource } from '../completionSource';
 import { describeCause, GhostwriterError } from '../errors';
 import type { Logger } from '../logger';
@@ -162,7 +161,7 @@ export class RemoteSource implements CompletionSource {
     onLookAhead?: (text: string, grown: number) => void,
   ): Promise<CompletionResult | undefined> {
     const { dialect } = this.config;
-    const stops = stopsFor(options);
+    const stops = requestStops(options);
     const early = options.maxNewTokens;
     const budget = options.growTo ?? options.maxNewTokens;
     let text = '';
@@ -225,15 +224,9 @@ export class RemoteSource implements CompletionSource {
             firstAt ??= performance.now();
             text += event.text;
             events++;
-            const fired = earliest(
-              stops.map((s) => {
-                const cut = s.check(text);
-                return cut && { ...cut, reason: s.reason };
-              }),
-              text.length,
-            );
+            const fired = firstCut(stops, text);
             if (fired) {
-              ended = { cutAt: fired.cutAt, reason: fired.reason };
+              ended = fired;
               finish(fired.reason);
               return false;
             }
@@ -307,9 +300,4 @@ export function statusError(dialect: Dialect, status: number, body: string, endp
   if (status === 429 || status === 503) return new GhostwriterError('remote-busy', `${where} is busy (${status}: ${said}).`);
   if (status === 404 || status >= 500) return new GhostwriterError('remote-down', `${where} cannot serve completions (${status}: ${said}).`);
   return new GhostwriterError('remote-failed', `${where} refused the request (${status}: ${said}).`);
-}
-
-/** The stops the local engine decodes with: the context's when the service gave one, else the line policy's. */
-function stopsFor(options: CompletionOptions): TextStop[] {
-  return options.context ? textStops(options.context, options.newline) : [newlineStop(options.newline, false)];
 }

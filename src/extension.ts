@@ -52,11 +52,14 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   const service = new CompletionService(client, log.child('completion'), vscode.Uri.joinPath(context.globalStorageUri, 'prepared').fsPath);
   own({ dispose: () => service.dispose() });
   // A completion server, when one is set, answers instead of the local model, which stands in while it is down.
-  const router = new CompletionRouter(client, () => settings.read().modelPath.trim() !== '', log.child('server'));
+  // Asked at every completion without a server: kept from the last configuration change, not read and parsed again.
+  const localModelSet = () => settings.read().modelPath.trim() !== '';
+  let hasLocal = localModelSet();
+  const router = new CompletionRouter(client, () => hasLocal, log.child('server'));
   own({ dispose: () => router.dispose() });
   service.setCompletionSource(router);
   // With no local model the state depends on the server alone: load again (nothing to load but the state).
-  const remote = own(new RemoteWiring(router, () => settings.read(), context.secrets, log.child('server'), () => (settings.read().modelPath.trim() === '' ? service.reload(settings.read()) : undefined)));
+  const remote = own(new RemoteWiring(router, () => settings.read(), context.secrets, log.child('server'), () => (localModelSet() ? undefined : service.reload(settings.read()))));
   const keyDeps: ServerKeyDeps = { secrets: context.secrets, log: log.child('server'), changed: () => remote.setup() };
   own(vscode.commands.registerCommand(COMMANDS.setServerKey, (arg?: unknown) => setServerKey(keyDeps, arg)));
   own(vscode.commands.registerCommand(COMMANDS.clearServerKey, () => clearServerKey(keyDeps)));
@@ -96,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('ghostwriter')) return;
       settings.changed();
+      hasLocal = localModelSet();
       if (affectsReload(e) && !models.reloadsHeld()) void service.ensureLoaded(settings.read());
     }),
   );

@@ -1,6 +1,7 @@
 // What the extension sends for a cursor in a document (src/vscode/completionProvider.ts's
 // snapshotAt, without VS Code): the text around the cursor, not the whole document.
 import { MAX_CHARS_PER_TOKEN } from '../src/core/promptBuilder';
+import type { Snippet } from './corpus';
 import { createSnapshot, type DocumentSnapshot } from '../src/core/snapshot';
 
 /** The extension's SUFFIX_CHARS (that module imports vscode, so it is not imported here). */
@@ -26,4 +27,11 @@ export function snapshotAt(doc: EditorDocument, offset: number, contextTokens: n
     prefixOffset: start,
   };
   return createSnapshot(fields);
+}
+
+/** A snippet as the editor holds it, the cursor at its offset (version 1), and after the character that really comes next is typed there (version 2). */
+export function snippetEdit(s: Snippet, contextTokens: number): { readonly before: DocumentSnapshot; readonly after: DocumentSnapshot } {
+  const doc: EditorDocument = { text: s.document, languageId: s.languageId, path: s.path, version: 1 };
+  const edited: EditorDocument = { ...doc, text: s.document.slice(0, s.offset) + s.next + s.document.slice(s.offset), version: 2 };
+  return { before: snapshotAt(doc, s.offset, contextTokens), after: snapshotAt(edited, s.offset + 1, contextTokens) };
 }

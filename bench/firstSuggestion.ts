@@ -5,7 +5,7 @@ import type { CompletionService } from '../src/core/completionService';
 import type { EngineRecord, ObservedEngineClient } from './client';
 import type { SourceFile } from './corpus';
 import { snippet } from './corpus';
-import { snapshotAt, type EditorDocument } from './editorSnapshot';
+import { snippetEdit } from './editorSnapshot';
 import { repeat } from './stats';
 
 export interface FirstSuggestionSample {
@@ -28,13 +28,10 @@ export async function firstSuggestionBench(
   return repeat(
     reps,
     async (rep) => {
-      const s = snippet(files, firstIndex + rep);
-      const doc: EditorDocument = { text: s.document, languageId: s.languageId, path: s.path, version: 1 };
-      const cold = await timed(service, client, snapshotAt(doc, s.offset, settings.contextTokens), settings);
-      // Type the character that really comes next, at the cursor.
-      const typed = s.next;
-      const edited: EditorDocument = { ...doc, text: s.document.slice(0, s.offset) + typed + s.document.slice(s.offset), version: 2 };
-      const after = await timed(service, client, snapshotAt(edited, s.offset + 1, settings.contextTokens), settings);
+      // Cold, then with the character that really comes next typed at the cursor.
+      const { before, after: edited } = snippetEdit(snippet(files, firstIndex + rep), settings.contextTokens);
+      const cold = await timed(service, client, before, settings);
+      const after = await timed(service, client, edited, settings);
       return {
         coldMs: cold.ms,
         afterEditMs: after.ms,

@@ -18,7 +18,7 @@ import { InferenceEngine } from '../src/inference/engine';
 import { onnxTokens } from '../test/standins/onnxTokens';
 import { StandInServer } from '../test/standins/server';
 import { snippet, type SourceFile } from './corpus';
-import { snapshotAt, type EditorDocument } from './editorSnapshot';
+import { snippetEdit } from './editorSnapshot';
 import { median, p95, round } from './stats';
 
 export interface RemoteLatencyResult {
@@ -50,16 +50,14 @@ export async function remoteLatency(root: string, modelDir: string, files: reado
     const localMs: number[] = [];
     const serverMs: number[] = [];
     for (let rep = 0; rep < reps; rep++) {
-      const s = snippet(files, 1000 + rep);
-      const doc: EditorDocument = { text: s.document, languageId: s.languageId, path: s.path, version: 1 };
-      const edited: EditorDocument = { ...doc, text: s.document.slice(0, s.offset) + s.next + s.document.slice(s.offset), version: 2 };
+      const { before, after } = snippetEdit(snippet(files, 1000 + rep), settings.contextTokens);
       for (const [service, out] of [
         [local, localMs],
         [remote, serverMs],
       ] as const) {
-        await service.complete(snapshotAt(doc, s.offset, settings.contextTokens), settings, new AbortController().signal, 'explicit');
+        await service.complete(before, settings, new AbortController().signal, 'explicit');
         const t0 = performance.now();
-        const answer = await service.complete(snapshotAt(edited, s.offset + 1, settings.contextTokens), settings, new AbortController().signal, 'explicit');
+        const answer = await service.complete(after, settings, new AbortController().signal, 'explicit');
         if (!answer.cancelled) out.push(performance.now() - t0);
       }
       say(`remote latency: rep ${rep + 1}/${reps}: local ${localMs[localMs.length - 1]?.toFixed(0)} ms, server ${serverMs[serverMs.length - 1]?.toFixed(0)} ms`);

@@ -8,12 +8,12 @@
 // neighbour slows them alike; memory does not depend on the CPU's speed, the times do (indicative
 // only on a shared machine). A measurement, not a test: it prints the account and writes
 // bench/results/memory-account.json.
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureModel, findRepoRoot, GPT2_SMALL } from '../scripts/model/generate';
 import { INFERENCE_EXEC_ARGV, inferenceEnv } from '../src/core/inferenceEnv';
+import { forkForResult, replyOnce } from './childResult';
 import { promptCorpus } from './corpus';
 import { measureStages, type Reading, type StageJob, type StageRun } from './memoryStages';
 import { median } from './stats';
@@ -58,11 +58,7 @@ function processEnv(changes: Config['env'] = {}): NodeJS.ProcessEnv {
 }
 
 function run(job: Job): Promise<StageRun> {
-  return new Promise((resolve, reject) => {
-    const p = fork(__filename, ['--child', JSON.stringify(job)], { execArgv: [...(job.execArgv ?? INFERENCE_EXEC_ARGV)], env: processEnv(job.env), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    p.once('message', (m: { ok: boolean; value?: StageRun; error?: string }) => (m.ok ? resolve(m.value!) : reject(new Error(m.error))));
-    p.once('exit', (code) => code !== 0 && reject(new Error(`child exited ${code}`)));
-  });
+  return forkForResult<StageRun>(__filename, ['--child', JSON.stringify(job)], { execArgv: [...(job.execArgv ?? INFERENCE_EXEC_ARGV)], env: processEnv(job.env) }, 'a memory run');
 }
 
 /** A stage's line of the account: its resident memory and what it added to the stage before. */
@@ -87,10 +83,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
     const job = JSON.parse(args[1]) as Job;
-    measureStages(job).then(
-      (value) => process.send!({ ok: true, value }, () => process.exit(0)),
-      (err: unknown) => process.send!({ ok: false, error: err instanceof Error ? err.stack : String(err) }, () => process.exit(1)),
-    );
+    replyOnce(measureStages(job));
     return;
   }
   const root = findRepoRoot();

@@ -5,6 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { CompletionService } from '../src/core/completionService';
 import { parseSettings, type ModelFile } from '../src/core/config';
 import { createLogger } from '../src/core/logger';
+import { replyOnce } from './childResult';
 import { newClient } from './client';
 import { cpuMs, EventLoopProbe, peakRssMb } from './procStats';
 import { replayFile, type FileReplay, type ReplayPace, type RequestRecord } from './replay';
@@ -19,12 +20,7 @@ export interface ReplayJob {
   readonly pace: ReplayPace;
 }
 
-process.once('message', (job: ReplayJob) => {
-  run(job).then(
-    (result) => process.send?.({ type: 'result', result }, () => process.exit(0)),
-    (err: unknown) => process.send?.({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }, () => process.exit(1)),
-  );
-});
+process.once('message', (job: ReplayJob) => replyOnce(run(job)));
 
 async function run(job: ReplayJob) {
   // Buffered, as a log channel is: a synchronous write per line would be the bench's own stall.

@@ -36,7 +36,8 @@ export const FIM_TEMPLATES: { readonly [K in FimTemplateName]: FimTemplate } = {
 export function templateForModelName(model: string): FimTemplateName {
   const m = model.toLowerCase();
   if (m.includes('qwen')) return 'qwen';
-  if (m.includes('starcoder') || m.includes('santacoder')) return 'starcoder';
+  // Not SantaCoder: it spells its markers <fim-prefix> (src/inference/arch/gptBigcode.ts), which no template here writes.
+  if (m.includes('starcoder')) return 'starcoder';
   if (m.includes('deepseek')) return 'deepseek';
   if (m.includes('codellama') || m.includes('code-llama') || m.includes('code_llama')) return 'codellama';
   return 'none';

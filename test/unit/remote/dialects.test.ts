@@ -83,6 +83,8 @@ describe('remote dialects', () => {
     assert.equal(FIM_TEMPLATES.codellama.build('P', 'S'), '<PRE> P <SUF>S <MID>');
     assert.equal(FIM_TEMPLATES.none.build('P', 'S'), 'P');
     assert.deepEqual(['Qwen/Qwen2.5-Coder-7B', 'starcoder2:15b', 'deepseek-coder-6.7b-base', 'codellama:7b-code', 'gpt2'].map(templateForModelName), ['qwen', 'starcoder', 'deepseek', 'codellama', 'none']);
+    // SantaCoder's markers are <fim-prefix>…, not StarCoder's <fim_prefix>: no template rather than a wrong one.
+    assert.equal(templateForModelName('bigcode/santacoder'), 'none');
     const added = (names: string[]) => ({ added_tokens: names.map((content, id) => ({ id, content, special: true })) });
     assert.equal(templateFromTokenizer(added(['<|endoftext|>', '<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>'])), 'qwen');
     assert.equal(templateFromTokenizer(added(['<fim_prefix>', '<fim_middle>', '<fim_suffix>', '<fim_pad>'])), 'starcoder');

@@ -15,7 +15,7 @@ import { requantizeInt8Weights } from './onnx/requantize';
 import { rewriteForCache, type RewriteSpec } from './onnx/rewrite';
 
 /** Bump when the rewrite changes, so graphs prepared by an older version are not reused. */
-export const PREPARE_VERSION = 2;
+export const PREPARE_VERSION = 3;
 /** Prepared files kept; the least recently used go first. A GPT-2-small one is ~500 MB. */
 const MAX_PREPARED_FILES = 4;
 const INDEX = 'index.json';
@@ -68,7 +68,7 @@ export async function prepareGraph(onnxPath: string, spec: RewriteSpec, cacheDir
       const result = rewriteForCache(model, spec);
       const fitted = fit ? fitInt8(model, int8!) : '';
       await writeAtomically(target, model);
-      log.info(`prepared ${onnxPath} in ${Date.now() - t0} ms (logits: ${result.logits === 'head' ? 'head on the last position' : 'last row of the output'}${result.inlinedBranch ? ', with-past branch inlined' : ''}${fitted})`);
+      log.info(`prepared ${onnxPath} in ${Date.now() - t0} ms (logits: ${result.logits === 'head' ? 'head on the last position' : 'last row of the output'}${result.inlinedBranch ? ', with-past branch inlined' : ''}${result.maskedAsBias > 0 ? `, ${result.maskedAsBias} score masks as a bias` : ''}${fitted})`);
     }
     await writeIndex(cacheDir, { ...index, [statKey]: hash });
     await prune(cacheDir, log);

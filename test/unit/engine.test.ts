@@ -160,7 +160,7 @@ describe('graph preparation', () => {
     return out;
   };
 
-  it('finds the LM head and runs it on the last position only, in every layout, fp32 and int8', async () => {
+  it('finds the LM head and runs it on the last position only, and turns the score masks into a bias, in every layout, fp32 and int8', async () => {
     const { readFileSync } = await import('node:fs');
     const { parseModel } = await import('../../src/inference/onnx/graph');
     const { rewriteForCache } = await import('../../src/inference/onnx/rewrite');
@@ -172,6 +172,8 @@ describe('graph preparation', () => {
       const result = rewriteForCache(parseModel(readFileSync(path)), { slots: kvSlots(folder.config), vocabSize: folder.config.vocabSize });
       assert.equal(result.logits, 'head', name);
       assert.equal(result.inlinedBranch, name.startsWith('merged'), name);
+      // Every layer's causal mask is a Where over the scores: each becomes an added bias.
+      assert.ok(result.maskedAsBias >= folder.config.nLayer, `${name}: ${result.maskedAsBias} masks as a bias`);
     }
   });
 

@@ -1,6 +1,7 @@
 // An ONNX model as graph preparation sees it: nodes and I/O decoded, initializers and every other
 // field kept as the file's own bytes, so rewriting a graph never copies its weights.
-import { encodeNode, Message, type AttrValue, type DataTypeCode } from './protoWriter';
+import { halfToFloat } from '../float16';
+import { DataType, encodeNode, Message, type AttrValue, type DataTypeCode } from './protoWriter';
 import { first, ints, readFields, text, type Field } from './protoReader';
 
 export interface OnnxNode {
@@ -40,8 +41,8 @@ export interface OnnxModel {
 const MODEL = { GRAPH: 7, OPSET: 8 };
 const GRAPH = { NODE: 1, NAME: 2, INITIALIZER: 5, INPUT: 11, OUTPUT: 12 };
 const NODE = { INPUT: 1, OUTPUT: 2, NAME: 3, OP_TYPE: 4, ATTRIBUTE: 5, DOMAIN: 7 };
-const TENSOR = { NAME: 8, DATA_LOCATION: 14 };
-const ATTR = { NAME: 1, GRAPH: 6 };
+const TENSOR = { DIMS: 1, DATA_TYPE: 2, FLOAT_DATA: 4, INT32_DATA: 5, NAME: 8, RAW_DATA: 9, DATA_LOCATION: 14 };
+const ATTR = { NAME: 1, TENSOR: 5, GRAPH: 6 };
 
 export function parseModel(buf: Uint8Array): OnnxModel {
   const fields = readFields(buf);
@@ -123,6 +124,38 @@ export function renameTensor(payload: Uint8Array, name: string): Uint8Array {
 
 export function tensorDims(payload: Uint8Array): number[] {
   return ints(readFields(payload), 1);
+}
+
+/**
+ * The value of a one-element float32 or float16 TensorProto stored inline (raw_data, float_data,
+ * or float16 bits in int32_data); undefined for anything else.
+ */
+export function scalarValue(payload: Uint8Array): number | undefined {
+  const fields = readFields(payload);
+  if (ints(fields, TENSOR.DIMS).some((d) => d !== 1) || first(fields, TENSOR.DATA_LOCATION)?.int === 1) return undefined;
+  const type = first(fields, TENSOR.DATA_TYPE)?.int;
+  const raw = first(fields, TENSOR.RAW_DATA)?.bytes;
+  const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (type === DataType.FLOAT) {
+    const floats = raw ?? fields.find((f) => f.field === TENSOR.FLOAT_DATA)?.raw.subarray(-4);
+    return floats?.length === 4 ? view(floats).getFloat32(0, true) : undefined;
+  }
+  if (type === DataType.FLOAT16) {
+    const bits = raw?.length === 2 ? view(raw).getUint16(0, true) : ints(fields, TENSOR.INT32_DATA)[0];
+    return bits === undefined ? undefined : halfToFloat(bits);
+  }
+  return undefined;
+}
+
+/** The `value` tensor of a Constant node. */
+export function constantTensor(node: OnnxNode): Uint8Array | undefined {
+  for (const raw of node.rawAttrs) {
+    const fields = readFields(raw);
+    const name = first(fields, ATTR.NAME);
+    const t = first(fields, ATTR.TENSOR);
+    if (name && text(name) === 'value' && t) return t.bytes;
+  }
+  return undefined;
 }
 
 export function encodeOnnxModel(model: OnnxModel): Message {

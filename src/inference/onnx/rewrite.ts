@@ -3,6 +3,7 @@
 // out, and logits only for the last position (the head runs on one row, not on every position).
 // Generic over the exports the engine reads: it never assumes how attention is built inside.
 import { endianness } from 'node:os';
+import { MATRIX_OPS, maskScoresAsBias } from './maskAsBias';
 import { graphAttribute, hasSubgraph, renameTensor, tensorDims, type OnnxGraph, type OnnxModel, type OnnxNode } from './graph';
 import { DataType, encodeTensor, type AttrValue } from './protoWriter';
 
@@ -32,6 +33,8 @@ export interface RewriteResult {
   /** 'head': the LM head runs on the last position only; 'output': it runs on all, only the last row is returned. */
   readonly logits: 'head' | 'output';
   readonly inlinedBranch: boolean;
+  /** How many score masks became an added bias (maskAsBias). */
+  readonly maskedAsBias: number;
 }
 
 export class RewriteError extends Error {}
@@ -49,11 +52,12 @@ export function rewriteForCache(model: OnnxModel, spec: RewriteSpec): RewriteRes
   const b = new Builder(model.graph);
   const inlinedBranch = inlineCacheBranch(b);
   keepOneLogitRow(b);
+  const maskedAsBias = maskScoresAsBias(b.graph, (base) => b.fresh(base));
   rewritePast(b, spec);
   rewritePresent(b, spec);
   const logits = sliceLogits(b, spec.vocabSize);
   b.graph.nodes = topologicalOrder(b.graph);
-  return { logits, inlinedBranch };
+  return { logits, inlinedBranch, maskedAsBias };
 }
 
 /** Adds nodes and int64 constants with fresh names. */
@@ -200,7 +204,7 @@ const POSITIONWISE = new Set([
   'MatMul', 'Gemm', 'MatMulInteger', 'DynamicQuantizeLinear', 'QuantizeLinear', 'DequantizeLinear', 'MatMulNBits',
   'Cast', 'Mul', 'Add', 'Sub', 'Div', 'Tanh', 'Identity', 'Reshape', 'Squeeze', 'Unsqueeze', 'Shape', 'Gather', 'Concat', 'Slice',
 ]);
-const HEAD_OPS = new Set(['MatMul', 'Gemm', 'MatMulInteger', 'MatMulNBits', 'FusedMatMul']);
+const HEAD_OPS: ReadonlySet<string> = new Set(MATRIX_OPS);
 
 /**
  * Finds the LM head (the matrix product whose constant weight has a vocab-sized dimension,

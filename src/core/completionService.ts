@@ -17,6 +17,7 @@ import { requestContext } from './completion/requestContext';
 import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
 import { suggestAll, type Suggestion } from './completion/suggestion';
 import { tuned } from './tuning';
+import { TypingRhythm } from './typingRhythm';
 import { predictionAt, remainingPrediction, type Prediction } from './completion/typedAhead';
 
 /** 'explicit': the user asked (Trigger Inline Suggestion): no debounce, no typed-ahead reuse. */
@@ -64,6 +65,8 @@ export class CompletionService {
    * first, and the editor may ask more than once; a model run there would replace the suggestion.
    */
   private refreshUntil = 0;
+  /** The gaps between this user's keystrokes: how long a pause is (src/core/typingRhythm.ts). */
+  private readonly rhythm = new TypingRhythm();
   /** Counters for the status bar tooltip and the bench. */
   readonly stats = { requests: 0, typedAhead: 0, cancelled: 0, lastPromptTokens: 0, lastCachedTokens: 0 };
 
@@ -225,6 +228,7 @@ export class CompletionService {
   }
 
   async complete(snapshot: DocumentSnapshot, settings: Settings, signal: AbortSignal, trigger: Trigger = 'automatic'): Promise<CompletionAnswer> {
+    if (trigger === 'automatic') this.rhythm.note(Date.now());
     // A newer request supersedes the older one.
     this.inFlight?.abort();
     const own = new AbortController();
@@ -257,7 +261,8 @@ export class CompletionService {
       // While it waits for a pause the prompt runs into the cache, so the request after the pause
       // finds it there (a paste, a jump: hundreds of new tokens); the next key aborts it within a run.
       const warming = waits ? this.prefillWhileWaiting(snapshot, settings, combined) : undefined;
-      const quiet = await sleep(waits ? settings.debounceMs : 0, combined);
+      // A pause for this typist: a little longer than their recent gaps, at most the setting.
+      const quiet = await sleep(waits ? this.rhythm.waitMs(settings.debounceMs) : 0, combined);
       warming?.abort();
       if (!quiet) return this.cancel(cancelled);
       return await this.run(snapshot, settings, trigger, combined, own, busy || trigger === 'explicit' ? 'paused' : 'typing');

@@ -125,6 +125,29 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     service.dispose();
   });
 
+  it('busy: a fast typist waits for their own pause, not the whole setting', async () => {
+    const { service, settings, asked, askedTimes } = await serviceWith(1000);
+    const first = service.complete(at(DOC + 'a'), settings, new AbortController().signal);
+    await askedTimes(1);
+    // A burst of keys 20 ms apart while the first runs: each waits, and each supersedes the last.
+    let last: Promise<unknown> = first;
+    let text = DOC + 'a';
+    for (let i = 0; i < 12; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      text += 'b';
+      last = service.complete(at(text), settings, new AbortController().signal);
+    }
+    const lastKey = Date.now();
+    const run = await askedTimes(2);
+    const waited = Date.now() - lastKey;
+    assert.equal(asked.length, 2, 'only the last key of the burst ran');
+    // Gaps of ~20 ms: the wait is the floor (60 ms), far under the 1000 ms setting.
+    assert.ok(waited < 1000, `waited ${waited} ms after the last key`);
+    run.answer('x');
+    await last;
+    service.dispose();
+  });
+
   it('a growth refresh is not used up by a keystroke: the editor re-asking explicitly is still served from the prediction', async () => {
     const { service, settings, asked, askedTimes, show } = await serviceWith(0);
     assert.deepEqual((await show('area(2, 3);')).shown.texts, ['area(2, 3);']);

@@ -41,12 +41,12 @@ export async function benchOurs(ctx: Ctx, cfg: BenchConfig, nPositions: number, 
     try {
       for (const size of cfg.sizes) {
         // As after a pause (or an explicit request): the service's large runs.
-        prefill[size] = await prefillBench(client, prompts, prefillTokens(size, nPositions), cfg.reps, cfg.budgetMs.prefill, prefillFor('paused', DEFAULTS));
+        prefill[size] = await prefillBench(client, prompts, prefillTokens(size, nPositions), cfg.reps, cfg.budgetMs.prefill, prefillFor('paused', DEFAULTS.debounceMs));
         say(`prefill ${size}: ${prefill[size].map((s) => s.prefillMs).join(', ')} ms`);
       }
       // As while typing: small runs first, growing within the default debounce.
       const mid = cfg.sizes[1];
-      prefillTyping = await prefillBench(client, prompts, prefillTokens(mid, nPositions), cfg.reps, cfg.budgetMs.prefill, prefillFor('typing', DEFAULTS));
+      prefillTyping = await prefillBench(client, prompts, prefillTokens(mid, nPositions), cfg.reps, cfg.budgetMs.prefill, prefillFor('typing', DEFAULTS.debounceMs));
       say(`prefill ${mid} while typing: ${prefillTyping.map((s) => s.prefillMs).join(', ')} ms`);
       for (const size of cfg.sizes) {
         decode[size] = await decodeBench(client, prompts, Math.min(size, nPositions), cfg.decodeNewTokens, cfg.reps, cfg.budgetMs.decode);

@@ -285,7 +285,7 @@ export class CompletionService {
         this.prediction = prediction = { ...prediction, text, shown: Math.max(prediction.shown, grown) };
         if (grew) this.growEmitter.fire(prediction);
       };
-      const options = { ...this.optionsFor(snapshot, settings, trigger), ...prefillFor(pace, settings) };
+      const options = { ...this.optionsFor(snapshot, settings, trigger), ...prefillFor(pace, this.rhythm.waitMs(settings.debounceMs)) };
       const result = await this.source.complete(snapshot, options, combined, onLookAhead);
       if (!result || combined.aborted) return this.cancel(cancelled);
       const t = result.timings;
@@ -340,7 +340,7 @@ export class CompletionService {
   /** Runs the prompt at this place into the KV cache, in typing runs: the keystroke that follows supersedes it. */
   private async prefillOnly(snapshot: DocumentSnapshot, settings: Settings, signal: AbortSignal, what: string): Promise<void> {
     try {
-      await this.source.complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, ...prefillFor('typing', settings) }, signal);
+      await this.source.complete(snapshot, { ...this.optionsFor(snapshot, settings), prefillOnly: true, ...prefillFor('typing', this.rhythm.waitMs(settings.debounceMs)) }, signal);
     } catch (err) {
       this.log.debug(`${what} ${snapshot.path} failed: ${describeCause(err)}`);
     }
@@ -477,11 +477,12 @@ const MIN_TYPING_RUN_MS = 60;
 
 /**
  * Prefill runs for a pace. Typing: start at TYPING_PREFILL_CHUNK and grow while a run stays within
- * the debounce, since a request that supersedes this one waits that long anyway before it starts.
+ * `pauseWaitMs`, the wait for a pause (typingRhythm.ts), since a request that supersedes this one
+ * waits that long anyway before it starts.
  */
-export function prefillFor(pace: 'typing' | 'paused', settings: Settings): Pick<CompletionOptions, 'prefillChunk' | 'prefillRunMs'> {
+export function prefillFor(pace: 'typing' | 'paused', pauseWaitMs: number): Pick<CompletionOptions, 'prefillChunk' | 'prefillRunMs'> {
   if (pace === 'paused') return { prefillChunk: PAUSED_PREFILL_CHUNK };
-  return { prefillChunk: TYPING_PREFILL_CHUNK, prefillRunMs: Math.max(MIN_TYPING_RUN_MS, settings.debounceMs) };
+  return { prefillChunk: TYPING_PREFILL_CHUNK, prefillRunMs: Math.max(MIN_TYPING_RUN_MS, pauseWaitMs) };
 }
 /** How long after a growth the editor's re-asking (an explicit trigger) is served from the prediction. */
 const REFRESH_WINDOW_MS = 1000;

@@ -126,7 +126,7 @@ describe('pacing: start at once when idle, debounce when busy', function () {
   });
 
   it('busy: a fast typist waits for their own pause, not the whole setting', async () => {
-    const { service, settings, asked, askedTimes } = await serviceWith(1000);
+    const { service, settings, asked, prefills, askedTimes } = await serviceWith(1000);
     const first = service.complete(at(DOC + 'a'), settings, new AbortController().signal);
     await askedTimes(1);
     // A burst of keys 20 ms apart while the first runs: each waits, and each supersedes the last.
@@ -141,8 +141,11 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     const run = await askedTimes(2);
     const waited = Date.now() - lastKey;
     assert.equal(asked.length, 2, 'only the last key of the burst ran');
-    // Gaps of ~20 ms: the wait is the floor (60 ms), far under the 1000 ms setting.
+    // Gaps of ~20 ms: the wait is the floor (60 ms), far under the 1000 ms setting; the last key's
+    // prefill runs may grow within that same wait.
     assert.ok(waited < 1000, `waited ${waited} ms after the last key`);
+    const runMs = prefills.at(-1)?.options.prefillRunMs ?? Infinity;
+    assert.ok(runMs >= 60 && runMs < 400, `the last key's prefill runs grow within ${runMs} ms`);
     run.answer('x');
     await last;
     service.dispose();

@@ -2,7 +2,7 @@
 // field kept as the file's own bytes, so rewriting a graph never copies its weights.
 import { halfToFloat } from '../float16';
 import { DataType, encodeNode, Message, type AttrValue, type DataTypeCode } from './protoWriter';
-import { first, ints, readFields, text, type Field } from './protoReader';
+import { first, ints, readFields, text, WIRE, type Field } from './protoReader';
 
 export interface OnnxNode {
   opType: string;
@@ -126,25 +126,61 @@ export function tensorDims(payload: Uint8Array): number[] {
   return ints(readFields(payload), 1);
 }
 
-/**
- * The value of a one-element float32 or float16 TensorProto stored inline (raw_data, float_data,
- * or float16 bits in int32_data); undefined for anything else.
- */
-export function scalarValue(payload: Uint8Array): number | undefined {
+export interface Tensor {
+  readonly dims: number[];
+  readonly dataType: number;
+  /** Little-endian element bytes; undefined when they live in an external file. */
+  readonly raw: Uint8Array | undefined;
+}
+
+/** A TensorProto payload's type, dims and data (raw_data, or int32_data / float_data turned into bytes). */
+export function readTensor(payload: Uint8Array): Tensor {
   const fields = readFields(payload);
-  if (ints(fields, TENSOR.DIMS).some((d) => d !== 1) || first(fields, TENSOR.DATA_LOCATION)?.int === 1) return undefined;
-  const type = first(fields, TENSOR.DATA_TYPE)?.int;
-  const raw = first(fields, TENSOR.RAW_DATA)?.bytes;
-  const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (type === DataType.FLOAT) {
-    const floats = raw ?? fields.find((f) => f.field === TENSOR.FLOAT_DATA)?.raw.subarray(-4);
-    return floats?.length === 4 ? view(floats).getFloat32(0, true) : undefined;
-  }
-  if (type === DataType.FLOAT16) {
-    const bits = raw?.length === 2 ? view(raw).getUint16(0, true) : ints(fields, TENSOR.INT32_DATA)[0];
-    return bits === undefined ? undefined : halfToFloat(bits);
-  }
+  const dims = ints(fields, TENSOR.DIMS);
+  const dataType = first(fields, TENSOR.DATA_TYPE)?.int ?? 0;
+  if (first(fields, TENSOR.DATA_LOCATION)?.int === 1) return { dims, dataType, raw: undefined };
+  const raw = first(fields, TENSOR.RAW_DATA);
+  if (raw) return { dims, dataType, raw: raw.bytes };
+  const int32s = () => ints(fields, TENSOR.INT32_DATA);
+  if (dataType === DataType.INT8 || dataType === DataType.UINT8) return { dims, dataType, raw: Uint8Array.from(int32s(), (v) => v & 0xff) };
+  // float16 values are their bits in int32_data.
+  if (dataType === DataType.FLOAT16) return { dims, dataType, raw: new Uint8Array(Uint16Array.from(int32s()).buffer) };
+  if (dataType === DataType.FLOAT) return { dims, dataType, raw: packedFloats(fields.filter((f) => f.field === TENSOR.FLOAT_DATA)) };
+  return { dims, dataType, raw: new Uint8Array(0) };
+}
+
+function packedFloats(fields: readonly Field[]): Uint8Array {
+  const parts = fields.map((f) => (f.wire === WIRE.LEN ? f.bytes : f.raw.subarray(f.raw.length - 4)));
+  return Buffer.concat(parts);
+}
+
+/** The value of a one-element float32 or float16 tensor stored inline; undefined for anything else. */
+export function scalarValue(payload: Uint8Array): number | undefined {
+  const t = readTensor(payload);
+  if (!t.raw || t.dims.some((d) => d !== 1)) return undefined;
+  const view = new DataView(t.raw.buffer, t.raw.byteOffset, t.raw.byteLength);
+  if (t.dataType === DataType.FLOAT && t.raw.length === 4) return view.getFloat32(0, true);
+  if (t.dataType === DataType.FLOAT16 && t.raw.length === 2) return halfToFloat(view.getUint16(0, true));
   return undefined;
+}
+
+/**
+ * A memoized property of tensors that follows their producers: `leaf` decides a tensor nothing
+ * produces (an input, an initializer), `ofNode` a produced one, given the property of others.
+ * A cycle reads as false.
+ */
+export function ancestry(produced: ReadonlyMap<string, OnnxNode>, leaf: (t: string) => boolean, ofNode: (n: OnnxNode, of: (t: string) => boolean) => boolean): (t: string) => boolean {
+  const memo = new Map<string, boolean>();
+  const of = (t: string): boolean => {
+    const known = memo.get(t);
+    if (known !== undefined) return known;
+    memo.set(t, false);
+    const n = produced.get(t);
+    const value = n ? ofNode(n, of) : leaf(t);
+    memo.set(t, value);
+    return value;
+  };
+  return of;
 }
 
 /** The `value` tensor of a Constant node. */

@@ -11,41 +11,13 @@
 // Anything else holding an int8 initializer beyond ±64 (a subgraph, another op, an asymmetric
 // weight, external data) makes the graph one this cannot fix, and says which.
 import { SAFE_INT8_WEIGHT } from '../int8Kernel';
-import type { OnnxGraph, OnnxNode } from './graph';
-import { first, ints, readFields, WIRE } from './protoReader';
+import { readTensor, type OnnxGraph, type OnnxNode, type Tensor } from './graph';
 import { DataType, encodeTensor } from './protoWriter';
 
 export type Requantized =
   | { readonly kind: 'unchanged'; readonly why: string }
   | { readonly kind: 'requantized'; readonly matrices: number; readonly largestBefore: number }
   | { readonly kind: 'impossible'; readonly why: string };
-
-const TENSOR = { DIMS: 1, DATA_TYPE: 2, FLOAT_DATA: 4, INT32_DATA: 5, NAME: 8, RAW_DATA: 9, DATA_LOCATION: 14 };
-
-interface Tensor {
-  readonly dims: number[];
-  readonly dataType: number;
-  /** Little-endian element bytes; undefined when they live in an external file. */
-  readonly raw: Uint8Array | undefined;
-}
-
-/** A TensorProto payload's type, dims and data (raw_data, or int32_data / float_data turned into bytes). */
-function readTensor(payload: Uint8Array): Tensor {
-  const fields = readFields(payload);
-  const dims = ints(fields, TENSOR.DIMS);
-  const dataType = first(fields, TENSOR.DATA_TYPE)?.int ?? 0;
-  if (first(fields, TENSOR.DATA_LOCATION)?.int === 1) return { dims, dataType, raw: undefined };
-  const raw = first(fields, TENSOR.RAW_DATA);
-  if (raw) return { dims, dataType, raw: raw.bytes };
-  if (dataType === DataType.INT8 || dataType === DataType.UINT8) return { dims, dataType, raw: Uint8Array.from(ints(fields, TENSOR.INT32_DATA), (v) => v & 0xff) };
-  if (dataType === DataType.FLOAT) return { dims, dataType, raw: packedFloats(fields.filter((f) => f.field === TENSOR.FLOAT_DATA)) };
-  return { dims, dataType, raw: new Uint8Array(0) };
-}
-
-function packedFloats(fields: ReturnType<typeof readFields>): Uint8Array {
-  const parts = fields.map((f) => (f.wire === WIRE.LEN ? f.bytes : f.raw.subarray(f.raw.length - 4)));
-  return Buffer.concat(parts);
-}
 
 const int8View = (raw: Uint8Array) => new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
 

@@ -4,7 +4,7 @@
 // Generic over the exports the engine reads: it never assumes how attention is built inside.
 import { endianness } from 'node:os';
 import { MATRIX_OPS, maskScoresAsBias } from './maskAsBias';
-import { graphAttribute, hasSubgraph, renameTensor, tensorDims, type OnnxGraph, type OnnxModel, type OnnxNode } from './graph';
+import { ancestry, graphAttribute, hasSubgraph, renameTensor, tensorDims, type OnnxGraph, type OnnxModel, type OnnxNode } from './graph';
 import { DataType, encodeTensor, type AttrValue } from './protoWriter';
 
 /** One cached tensor per entry: GPT-2 has a key and a value per layer, gpt_bigcode one fused one. */
@@ -52,7 +52,7 @@ export function rewriteForCache(model: OnnxModel, spec: RewriteSpec): RewriteRes
   const b = new Builder(model.graph);
   const inlinedBranch = inlineCacheBranch(b);
   keepOneLogitRow(b);
-  const maskedAsBias = maskScoresAsBias(b.graph, (base) => b.fresh(base));
+  const maskedAsBias = maskScoresAsBias(b);
   rewritePast(b, spec);
   rewritePresent(b, spec);
   const logits = sliceLogits(b, spec.vocabSize);
@@ -61,7 +61,7 @@ export function rewriteForCache(model: OnnxModel, spec: RewriteSpec): RewriteRes
 }
 
 /** Adds nodes and int64 constants with fresh names. */
-class Builder {
+export class Builder {
   private counter = 0;
 
   constructor(readonly graph: OnnxGraph) {}
@@ -236,18 +236,7 @@ function sliceLogits(b: Builder, vocabSize: number): 'head' | 'output' {
 
 /** Tensors computed from initializers and Constant nodes only. */
 function constness(g: OnnxGraph, produced: Map<string, OnnxNode>): (t: string) => boolean {
-  const memo = new Map<string, boolean>();
-  const isConst = (t: string): boolean => {
-    if (t === '' || g.initializers.has(t)) return true;
-    const known = memo.get(t);
-    if (known !== undefined) return known;
-    memo.set(t, false);
-    const n = produced.get(t);
-    const value = !!n && (n.opType === 'Constant' || (n.inputs.length > 0 && !hasSubgraph(n) && n.inputs.every(isConst)));
-    memo.set(t, value);
-    return value;
-  };
-  return isConst;
+  return ancestry(produced, (t) => t === '' || g.initializers.has(t), (n, isConst) => n.opType === 'Constant' || (n.inputs.length > 0 && !hasSubgraph(n) && n.inputs.every(isConst)));
 }
 
 function findHead(g: OnnxGraph, produced: Map<string, OnnxNode>, isConst: (t: string) => boolean, vocab: number): { input: string } | undefined {

@@ -9,6 +9,7 @@ import { detectFim, PromptBuilder, type Prompt } from '../core/promptBuilder';
 import type { Completion, CompletionOptions, CompletionResult, LoadOptions, ModelInfo } from '../core/protocol';
 import type { DocumentSnapshot } from '../core/snapshot';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
+import { warmTokenizer } from './tokenizerWarmUp';
 import { CachePool } from './cachePool';
 import { ADAPTERS } from './arch';
 import { readCpuFeatures } from './cpuFeatures';
@@ -123,6 +124,8 @@ export class InferenceEngine {
       session = await ModelSession.create(folder, options.executionProvider, log, factory, { ...prepare, cudaFailure: oom });
       speed = await measureSpeed(session);
     }
+    const tokenizerWarm = Date.now();
+    log.debug(`tokenizer warmed up on ${warmTokenizer(tokenizer)} tokens of sample code in ${Date.now() - tokenizerWarm} ms`);
     options.onStage?.('warm-up');
     const { msPerToken, prefillMsPerToken } = speed;
     const { nLayer, nHead, nEmbd, nPositions, vocabSize } = folder.config;

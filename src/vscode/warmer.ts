@@ -1,9 +1,11 @@
 // Works ahead of the user: when a file becomes active or the cursor settles somewhere new, the
 // prompt there is run into the KV cache, so the first suggestion does not pay for the prefix.
+// After a paste it does not wait for the cursor to settle (src/core/pasteWarm.ts).
 import * as vscode from 'vscode';
 import type { Settings } from '../core/config';
 import type { CompletionService } from '../core/completionService';
 import { enabledFor } from '../core/enablement';
+import { isLargeInsertion } from '../core/pasteWarm';
 import { MAX_CHARS_PER_TOKEN } from '../core/promptBuilder';
 import { snapshotAt } from './completionProvider';
 import type { ContextTracker } from './contextTracker';
@@ -13,20 +15,29 @@ const SETTLE_MS = 400;
 
 /** `context`: the same extra context as the completions', so the warmed prompt is theirs. */
 export function registerWarmer(service: CompletionService, settings: (doc: vscode.TextDocument) => Settings, context?: ContextTracker): vscode.Disposable {
-  let timer: NodeJS.Timeout | undefined;
+  let settled: NodeJS.Timeout | undefined;
+  const warm = (editor: vscode.TextEditor, at: vscode.Position) => {
+    const s = settings(editor.document);
+    if (!enabledFor(s.enable, editor.document.languageId)) return;
+    service.warm(snapshotAt(editor.document, at, s.contextTokens * MAX_CHARS_PER_TOKEN, s.extraContext ? context : undefined), s);
+  };
+  const warmable = (editor: vscode.TextEditor | undefined): editor is vscode.TextEditor => !!editor && ['file', 'untitled'].includes(editor.document.uri.scheme);
   const schedule = (editor: vscode.TextEditor | undefined) => {
-    clearTimeout(timer);
-    if (!editor || !['file', 'untitled'].includes(editor.document.uri.scheme)) return;
-    timer = setTimeout(() => {
-      const s = settings(editor.document);
-      if (!enabledFor(s.enable, editor.document.languageId) || !editor.selection.isEmpty) return;
-      service.warm(snapshotAt(editor.document, editor.selection.active, s.contextTokens * MAX_CHARS_PER_TOKEN, s.extraContext ? context : undefined), s);
-    }, SETTLE_MS);
+    clearTimeout(settled);
+    if (warmable(editor)) settled = setTimeout(() => editor.selection.isEmpty && warm(editor, editor.selection.active), SETTLE_MS);
   };
   const subs = [
     vscode.window.onDidChangeActiveTextEditor(schedule),
     vscode.window.onDidChangeTextEditorSelection((e) => schedule(e.textEditor)),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      const editor = vscode.window.activeTextEditor;
+      if (!warmable(editor) || editor.document !== e.document || !isLargeInsertion(e.contentChanges)) return;
+      // At once, where a paste leaves the cursor: after the largest insertion. Keys typed next
+      // extend this prompt, so their request finds what this warm-up ran cached.
+      const largest = e.contentChanges.reduce((a, b) => (b.text.length > a.text.length ? b : a));
+      warm(editor, e.document.positionAt(largest.rangeOffset + largest.text.length));
+    }),
     service.onDidChangeState((state) => state.kind === 'ready' && schedule(vscode.window.activeTextEditor)),
   ];
-  return { dispose: () => (clearTimeout(timer), subs.forEach((d) => d.dispose())) };
+  return { dispose: () => (clearTimeout(settled), subs.forEach((d) => d.dispose())) };
 }

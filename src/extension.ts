@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): GhostwriterApi {
   );
   provider.gateBy((doc, s) => suggestionSwitch.gate(doc, s));
   own(vscode.languages.registerInlineCompletionItemProvider([{ scheme: 'file' }, { scheme: 'untitled' }], provider));
-  own(registerWarmer(service, (doc) => settings.read(doc), contextTracker));
+  own(registerWarmer(service, (doc) => settings.read(doc), contextTracker, (doc, s) => suggestionSwitch.gate(doc, s)));
   own(showGrowth(service, (doc) => settings.read(doc)));
 
   const reload = () => service.ensureLoaded(settings.read(), true);

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../core/config';
 import type { CompletionService } from '../core/completionService';
-import { enabledFor } from '../core/enablement';
+import type { Gate } from '../core/enablement';
 import { isLargeInsertion } from '../core/pasteWarm';
 import { MAX_CHARS_PER_TOKEN } from '../core/promptBuilder';
 import { snapshotAt } from './completionProvider';
@@ -13,12 +13,20 @@ import type { ContextTracker } from './contextTracker';
 /** How long the cursor must rest before warming. */
 const SETTLE_MS = 400;
 
-/** `context`: the same extra context as the completions', so the warmed prompt is theirs. */
-export function registerWarmer(service: CompletionService, settings: (doc: vscode.TextDocument) => Settings, context?: ContextTracker): vscode.Disposable {
+/**
+ * `context`: the same extra context as the completions', so the warmed prompt is theirs. `gate`:
+ * why a document gets no suggestions (off for its language, snoozed); none is warmed then either.
+ */
+export function registerWarmer(
+  service: CompletionService,
+  settings: (doc: vscode.TextDocument) => Settings,
+  context: ContextTracker | undefined,
+  gate: (doc: vscode.TextDocument, settings: Settings) => Gate | undefined,
+): vscode.Disposable {
   let settled: NodeJS.Timeout | undefined;
   const warm = (editor: vscode.TextEditor, at: vscode.Position) => {
     const s = settings(editor.document);
-    if (!enabledFor(s.enable, editor.document.languageId)) return;
+    if (gate(editor.document, s) !== undefined) return;
     service.warm(snapshotAt(editor.document, at, s.contextTokens * MAX_CHARS_PER_TOKEN, s.extraContext ? context : undefined), s);
   };
   const warmable = (editor: vscode.TextEditor | undefined): editor is vscode.TextEditor => !!editor && ['file', 'untitled'].includes(editor.document.uri.scheme);

@@ -65,6 +65,8 @@ export class CompletionService {
    * first, and the editor may ask more than once; a model run there would replace the suggestion.
    */
   private refreshUntil = 0;
+  /** The warm-up under way, if any: a newer warm-up replaces it, a completion aborts it. */
+  private warming: AbortController | undefined;
   /** The gaps between this user's keystrokes: how long a pause is (src/core/typingRhythm.ts). */
   private readonly rhythm = new TypingRhythm();
   /** Counters for the status bar tooltip and the bench. */
@@ -321,12 +323,17 @@ export class CompletionService {
    * for the whole prefix (a file opened, the cursor moved). Any completion supersedes it.
    */
   warm(snapshot: DocumentSnapshot, settings: Settings): void {
-    if (this.current.kind !== 'ready' || this.inFlight || placeOf(snapshot) === this.lastPlace) return;
+    const completing = this.inFlight !== undefined && this.inFlight !== this.warming;
+    const skip = this.current.kind !== 'ready' ? `the engine is ${this.current.kind}` : completing ? 'a request is under way' : placeOf(snapshot) === this.lastPlace ? 'already warm here' : undefined;
+    if (skip) return this.log.debug(`no warm-up at ${snapshot.path}: ${skip}`);
+    // A newer place supersedes a warm-up still running (a file opened, then a paste into it).
+    this.warming?.abort();
     this.lastPlace = placeOf(snapshot);
     const own = new AbortController();
-    this.inFlight = own;
+    this.inFlight = this.warming = own;
     void this.prefillOnly(snapshot, settings, own.signal, 'warming').finally(() => {
       if (this.inFlight === own) this.inFlight = undefined;
+      if (this.warming === own) this.warming = undefined;
     });
   }
 

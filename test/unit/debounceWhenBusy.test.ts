@@ -151,6 +151,26 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     service.dispose();
   });
 
+  it('a warm-up supersedes a warm-up still running (a file opened, then a paste into it), never a completion', async () => {
+    const { service, settings, prefills, askedTimes } = await serviceWith(30);
+    service.warm(at(DOC + 'x'), settings);
+    await settle();
+    assert.equal(prefills.length, 1);
+    service.warm(at(DOC + 'xy'), settings);
+    await settle();
+    assert.equal(prefills[0].signal.aborted, true, 'the older warm-up stops');
+    assert.equal(prefills.length, 2, 'the newer one runs');
+    const request = service.complete(at(DOC + 'xyz'), settings, new AbortController().signal);
+    const run = await askedTimes(1);
+    assert.equal(prefills[1].signal.aborted, true, 'a completion aborts the warm-up');
+    service.warm(at(DOC + 'q'), settings);
+    await settle();
+    assert.equal(prefills.length, 2, 'no warm-up while a completion runs');
+    run.answer('1;');
+    await request;
+    service.dispose();
+  });
+
   it('a growth refresh is not used up by a keystroke: the editor re-asking explicitly is still served from the prediction', async () => {
     const { service, settings, asked, askedTimes, show } = await serviceWith(0);
     assert.deepEqual((await show('area(2, 3);')).shown.texts, ['area(2, 3);']);

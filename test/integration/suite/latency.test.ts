@@ -141,7 +141,7 @@ suite('Ghostwriter latency in a real VS Code', function () {
         const file = [...api.recentLog()].reverse().map((l) => /loaded .*?([\w.]+\.onnx)\)/.exec(l)?.[1]).find((f) => f) ?? '?';
         console.log(`      GPT-2-small (modelFile auto: ${file}): first suggestion after pasting ${PASTE_LINES} lines of ${latency.pasteFile.split('/').slice(-3).join('/')} and typing "const total = ": ${Math.round(first.at - keystroke)} ms from the last key`);
         // The engine's own lines (tokenize, prefill, what was cached) explain the figure.
-        for (const line of api.recentLog().slice(pasteLogFrom).filter((l) => /paste-latency\.js|\[inference\] prompt/.test(l))) console.log(`        ${line}`);
+        for (const line of api.recentLog().slice(pasteLogFrom).filter((l) => /paste-latency\.js|\[inference\] prompt|warm-up/.test(l))) console.log(`        ${line}`);
         await printEditLatency(api, watch, first, 'paste-latency.js', 'GPT-2-small');
       } finally {
         watch.dispose();

@@ -320,14 +320,17 @@ export class CompletionService {
 
   /**
    * Runs the prompt at this place into the KV cache, so the first suggestion there does not pay
-   * for the whole prefix (a file opened, the cursor moved). Any completion supersedes it.
+   * for the whole prefix (a file opened, the cursor moved). Any completion supersedes it; with
+   * `afterEdit` (a paste) it supersedes a request still under way, which asked about older text.
    */
-  warm(snapshot: DocumentSnapshot, settings: Settings): void {
-    const completing = this.inFlight !== undefined && this.inFlight !== this.warming;
-    const skip = this.current.kind !== 'ready' ? `the engine is ${this.current.kind}` : completing ? 'a request is under way' : placeOf(snapshot) === this.lastPlace ? 'already warm here' : undefined;
+  warm(snapshot: DocumentSnapshot, settings: Settings, afterEdit = false): void {
+    // After a large edit (a paste) a request still under way asked about the text before it.
+    const completing = this.inFlight !== undefined && this.inFlight !== this.warming && !afterEdit;
+    const idle = this.current.kind === 'ready' || (afterEdit && this.current.kind === 'generating');
+    const skip = !idle ? `the engine is ${this.current.kind}` : completing ? 'a request is under way' : placeOf(snapshot) === this.lastPlace ? 'already warm here' : undefined;
     if (skip) return this.log.debug(`no warm-up at ${snapshot.path}: ${skip}`);
     // A newer place supersedes a warm-up still running (a file opened, then a paste into it).
-    this.warming?.abort();
+    this.inFlight?.abort();
     this.lastPlace = placeOf(snapshot);
     const own = new AbortController();
     this.inFlight = this.warming = own;

@@ -24,10 +24,10 @@ export function registerWarmer(
   gate: (doc: vscode.TextDocument, settings: Settings) => Gate | undefined,
 ): vscode.Disposable {
   let settled: NodeJS.Timeout | undefined;
-  const warm = (editor: vscode.TextEditor, at: vscode.Position) => {
+  const warm = (editor: vscode.TextEditor, at: vscode.Position, afterEdit = false) => {
     const s = settings(editor.document);
     if (gate(editor.document, s) !== undefined) return;
-    service.warm(snapshotAt(editor.document, at, s.contextTokens * MAX_CHARS_PER_TOKEN, s.extraContext ? context : undefined), s);
+    service.warm(snapshotAt(editor.document, at, s.contextTokens * MAX_CHARS_PER_TOKEN, s.extraContext ? context : undefined), s, afterEdit);
   };
   const warmable = (editor: vscode.TextEditor | undefined): editor is vscode.TextEditor => !!editor && ['file', 'untitled'].includes(editor.document.uri.scheme);
   const schedule = (editor: vscode.TextEditor | undefined) => {
@@ -43,7 +43,7 @@ export function registerWarmer(
       // At once, where a paste leaves the cursor: after the largest insertion. Keys typed next
       // extend this prompt, so their request finds what this warm-up ran cached.
       const largest = e.contentChanges.reduce((a, b) => (b.text.length > a.text.length ? b : a));
-      warm(editor, e.document.positionAt(largest.rangeOffset + largest.text.length));
+      warm(editor, e.document.positionAt(largest.rangeOffset + largest.text.length), true);
     }),
     service.onDidChangeState((state) => state.kind === 'ready' && schedule(vscode.window.activeTextEditor)),
   ];

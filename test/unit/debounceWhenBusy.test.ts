@@ -171,6 +171,18 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     service.dispose();
   });
 
+  it('after a paste the warm-up supersedes a request still under way: it asked about the text before the paste', async () => {
+    const { service, settings, prefills, askedTimes } = await serviceWith(30);
+    const before = service.complete(at(DOC), settings, new AbortController().signal);
+    await askedTimes(1);
+    service.warm(at(DOC + 'pasted(1);\n'.repeat(30)), settings, true);
+    assert.equal((await before).cancelled, true, 'the older request gives way');
+    await settle();
+    assert.equal(prefills.length, 1, 'the paste is warmed');
+    assert.equal(prefills[0].signal.aborted, false);
+    service.dispose();
+  });
+
   it('a growth refresh is not used up by a keystroke: the editor re-asking explicitly is still served from the prediction', async () => {
     const { service, settings, asked, askedTimes, show } = await serviceWith(0);
     assert.deepEqual((await show('area(2, 3);')).shown.texts, ['area(2, 3);']);

@@ -18,7 +18,7 @@ import { currentLine, cursorOffset, type DocumentSnapshot } from './snapshot';
 import { suggestAll, type Suggestion } from './completion/suggestion';
 import { tuned } from './tuning';
 import { TypingRhythm } from './typingRhythm';
-import { predictionAt, remainingPrediction, type Prediction } from './completion/typedAhead';
+import { continuesPrediction, predictionAt, remainingPrediction, type Prediction } from './completion/typedAhead';
 
 /** 'explicit': the user asked (Trigger Inline Suggestion): no debounce, no typed-ahead reuse. */
 export type Trigger = 'automatic' | 'explicit';
@@ -327,7 +327,18 @@ export class CompletionService {
     // After a large edit (a paste) a request still under way asked about the text before it.
     const completing = this.inFlight !== undefined && this.inFlight !== this.warming && !afterEdit;
     const idle = this.current.kind === 'ready' || (afterEdit && this.current.kind === 'generating');
-    const skip = !idle ? `the engine is ${this.current.kind}` : completing ? 'a request is under way' : placeOf(snapshot) === this.lastPlace ? 'already warm here' : undefined;
+    // Accepting a suggestion of several lines inserts as much as a paste; the look-ahead that
+    // decodes on past it is worth more than a warm-up (the next line shows from it at once).
+    const accepted = afterEdit && this.prediction !== undefined && continuesPrediction(this.prediction, snapshot);
+    const skip = !idle
+      ? `the engine is ${this.current.kind}`
+      : completing
+        ? 'a request is under way'
+        : accepted
+          ? 'the text is the suggestion, accepted'
+          : placeOf(snapshot) === this.lastPlace
+            ? 'already warm here'
+            : undefined;
     if (skip) return this.log.debug(`no warm-up at ${snapshot.path}: ${skip}`);
     // A newer place supersedes a warm-up still running (a file opened, then a paste into it).
     this.inFlight?.abort();

@@ -183,6 +183,19 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     service.dispose();
   });
 
+  it('accepting a suggestion of several lines is no paste: no warm-up cuts the look-ahead short', async () => {
+    const { service, settings, show, prefills } = await serviceWith(30);
+    const text = 'a(2, 3);\nb(4);\nc(5);\nd(6);\n';
+    await show(text);
+    service.warm(at(DOC + text), settings, true);
+    await settle();
+    assert.equal(prefills.length, 0, 'the accepted text is the suggestion');
+    service.warm(at(DOC + 'other(1);\n'.repeat(4)), settings, true);
+    await settle();
+    assert.equal(prefills.length, 1, 'a real paste is warmed');
+    service.dispose();
+  });
+
   it('a growth refresh is not used up by a keystroke: the editor re-asking explicitly is still served from the prediction', async () => {
     const { service, settings, asked, askedTimes, show } = await serviceWith(0);
     assert.deepEqual((await show('area(2, 3);')).shown.texts, ['area(2, 3);']);

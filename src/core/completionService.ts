@@ -327,9 +327,10 @@ export class CompletionService {
     // After a large edit (a paste) a request still under way asked about the text before it.
     const completing = this.inFlight !== undefined && this.inFlight !== this.warming && !afterEdit;
     const idle = this.current.kind === 'ready' || (afterEdit && this.current.kind === 'generating');
-    // Accepting a suggestion of several lines inserts as much as a paste; the look-ahead that
-    // decodes on past it is worth more than a warm-up (the next line shows from it at once).
-    const accepted = afterEdit && this.prediction !== undefined && continuesPrediction(this.prediction, snapshot);
+    // Where typing or accepting continued the suggestion (several accepted lines insert as much as
+    // a paste), the look-ahead decoding past it is worth more than a warm-up: its cache is that
+    // prompt already, and the next line shows from it at once.
+    const accepted = this.prediction !== undefined && continuesPrediction(this.prediction, snapshot);
     const skip = !idle
       ? `the engine is ${this.current.kind}`
       : completing

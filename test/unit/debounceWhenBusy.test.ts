@@ -183,13 +183,16 @@ describe('pacing: start at once when idle, debounce when busy', function () {
     service.dispose();
   });
 
-  it('accepting a suggestion of several lines is no paste: no warm-up cuts the look-ahead short', async () => {
+  it('accepting a suggestion of several lines is no paste: no warm-up, then or when the cursor rests, cuts the look-ahead short', async () => {
     const { service, settings, show, prefills } = await serviceWith(30);
     const text = 'a(2, 3);\nb(4);\nc(5);\nd(6);\n';
     await show(text);
     service.warm(at(DOC + text), settings, true);
     await settle();
     assert.equal(prefills.length, 0, 'the accepted text is the suggestion');
+    service.warm(at(DOC + text), settings);
+    await settle();
+    assert.equal(prefills.length, 0, 'nor when the cursor rests there after');
     service.warm(at(DOC + 'other(1);\n'.repeat(4)), settings, true);
     await settle();
     assert.equal(prefills.length, 1, 'a real paste is warmed');

@@ -67,8 +67,6 @@ export class CompletionService {
   private refreshUntil = 0;
   /** The warm-up under way, if any: a newer warm-up replaces it, a completion aborts it. */
   private warming: AbortController | undefined;
-  /** The gaps between this user's keystrokes: how long a pause is (src/core/typingRhythm.ts). */
-  private readonly rhythm = new TypingRhythm();
   /** Counters for the status bar tooltip and the bench. */
   readonly stats = { requests: 0, typedAhead: 0, cancelled: 0, lastPromptTokens: 0, lastCachedTokens: 0 };
 
@@ -79,6 +77,8 @@ export class CompletionService {
     private readonly cacheDir?: string,
     /** Decoding time before an automatic trigger answers; the look-ahead grows it from there. */
     private readonly earlyDecodeMs = EARLY_DECODE_MS,
+    /** The gaps between this user's keystrokes: how long a pause is (src/core/typingRhythm.ts). */
+    private readonly rhythm = new TypingRhythm(),
   ) {
     this.source = client;
   }

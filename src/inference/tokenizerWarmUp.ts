@@ -12,7 +12,7 @@ export async function loadConfig(path: string): Promise<Record<string, unknown>>
   return JSON.parse(text) as Record<string, unknown>;
 }
 const items = [1, 2, 3].map((x) => x * 2).filter((x) => x > 2);
-for (let i = 0; i < items.length; i++) { console.log(\`item \${i}: \${items[i]}\`); }
+for (let i = 0; i < items.length; i++) { process.stdout.write(\`item \${i}: \${items[i]}\\n\`); }
 class Cache<K, V> { private readonly map = new Map<K, V>(); get(key: K): V | undefined { return this.map.get(key); } }
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Process some files.")

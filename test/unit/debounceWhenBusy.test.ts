@@ -4,6 +4,7 @@
 // replaced by a model run while typing still matches it.
 import { strict as assert } from 'node:assert';
 import { CompletionService } from '../../src/core/completionService';
+import { TypingRhythm } from '../../src/core/typingRhythm';
 import { DEFAULTS, type Settings } from '../../src/core/config';
 import type { EngineClient } from '../../src/core/engineClient';
 import { silentLogger } from '../../src/core/logger';
@@ -52,9 +53,9 @@ function heldClient() {
   return { client: client as unknown as EngineClient, asked, prefills, askedTimes };
 }
 
-async function serviceWith(debounceMs: number) {
+async function serviceWith(debounceMs: number, rhythm?: TypingRhythm) {
   const held = heldClient();
-  const service = new CompletionService(held.client, silentLogger);
+  const service = new CompletionService(held.client, silentLogger, undefined, undefined, rhythm);
   service.setModelSource(async (s) => ({ dir: s.modelPath, name: 'fake' }));
   const settings: Settings = { ...DEFAULTS, modelPath: '/fake', debounceMs, temperature: 0, lineMode: 'singleLine' };
   assert.equal((await service.ensureLoaded(settings)).kind, 'ready');
@@ -126,14 +127,17 @@ describe('pacing: start at once when idle, debounce when busy', function () {
   });
 
   it('busy: a fast typist waits for their own pause, not the whole setting', async () => {
-    const { service, settings, asked, prefills, askedTimes } = await serviceWith(1000);
+    // A typist whose recent keys came 20 ms apart (times in the past: the keys below add none).
+    const rhythm = new TypingRhythm();
+    for (let i = 0; i <= 24; i++) rhythm.note(i * 20);
+    const { service, settings, asked, prefills, askedTimes } = await serviceWith(1000, rhythm);
     const first = service.complete(at(DOC + 'a'), settings, new AbortController().signal);
     await askedTimes(1);
-    // A burst of keys 20 ms apart while the first runs: each waits, and each supersedes the last.
+    // A burst of keys while the first runs: each waits, and each supersedes the last.
     let last: Promise<unknown> = first;
     let text = DOC + 'a';
     for (let i = 0; i < 12; i++) {
-      await new Promise((r) => setTimeout(r, 20));
+      await settle();
       text += 'b';
       last = service.complete(at(text), settings, new AbortController().signal);
     }

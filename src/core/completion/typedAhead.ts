@@ -39,12 +39,6 @@ export function predictionAt(snapshot: DocumentSnapshot, text: string): Predicti
  * the rest of that suggestion, never more (it must not grow while the user types it); past its
  * end, what the look-ahead decoded.
  */
-/** Whether the text before the cursor is the prediction's start, or all of it: the user typed or accepted it. */
-export function continuesPrediction(p: Prediction, snapshot: DocumentSnapshot): boolean {
-  const typed = cursorOffset(snapshot) - p.cursor;
-  return p.path === snapshot.path && typed > 0 && typed <= p.text.length && snapshot.prefix.endsWith(p.text.slice(0, typed));
-}
-
 export function remainingPrediction(p: Prediction, snapshot: DocumentSnapshot): string | undefined {
   if (p.path !== snapshot.path) return undefined;
   const typed = cursorOffset(snapshot) - p.cursor;
@@ -56,6 +50,12 @@ export function remainingPrediction(p: Prediction, snapshot: DocumentSnapshot): 
   if (!p.before.endsWith(before) && !before.endsWith(p.before)) return undefined;
   if (!sameLineAfter(currentLine(snapshot).after, p.lineAfter, typedText)) return undefined;
   return typed < p.shown ? p.text.slice(typed, p.shown) : p.text.slice(typed);
+}
+
+/** Whether the text before the cursor is the prediction's start, or all of it: the user typed or accepted it. */
+export function continuesPrediction(p: Prediction, snapshot: DocumentSnapshot): boolean {
+  const typed = cursorOffset(snapshot) - p.cursor;
+  return p.path === snapshot.path && typed > 0 && typed <= p.text.length && snapshot.prefix.endsWith(p.text.slice(0, typed));
 }
 
 const CLOSER_OF: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}', "'": "'", '"': '"', '`': '`' };
